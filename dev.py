@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""One entry point for the book's chores. Needs only Python 3.10-3.12 to start.
+
+    python3 dev.py book                 set up .venv, build the HTML book into _build/html
+    python3 dev.py test [PYTEST ARGS]   set up .venv, run every test: unit tests, the Keras
+                                        equivalence tests, nbval (strict) over the chapters
+                                        and a zero-warning book build
+    python3 dev.py execute [NOTEBOOK]   re-run notebooks (default: all) and store their outputs
+
+Each command first creates `.venv` (if missing) and installs `requirements.txt`
+into it; that step is skipped while requirements.txt and pyproject.toml are
+unchanged since the last install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed-requirements"
+
+# Quiet, reproducible kernels: TensorFlow's start-up notices would otherwise land
+# on stderr in the stored outputs, and hash randomisation would reorder sets.
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0",
+       "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+
+def run(*args, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, env=ENV, check=True, **kwargs)
+
+
+def setup() -> None:
+    """Create .venv and install the requirements into it, unless already up to date."""
+    if not (3, 10) <= sys.version_info[:2] <= (3, 12):
+        sys.exit(f"Python 3.10 to 3.12 is needed, this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        run(sys.executable, "-m", "venv", VENV)
+    digest = hashlib.sha256(b"".join(
+        (ROOT / name).read_bytes() for name in ("requirements.txt", "pyproject.toml"))).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", "-r", "requirements.txt")
+    STAMP.write_text(digest)
+
+
+def warm_up() -> None:
+    """Build Matplotlib's font cache now, so its one-time notice never reaches a notebook's stderr."""
+    run(PYTHON, "-c", "import matplotlib.pyplot")
+
+
+def book() -> None:
+    run(BIN / "jupyter-book", "build", ".", "--builder", "html")
+    print(f"\nThe book is at {ROOT / '_build' / 'html' / 'index.html'}")
+
+
+def test(pytest_args: list[str]) -> None:
+    warm_up()
+    run(PYTHON, "-m", "pytest", *pytest_args)
+
+
+def execute(notebooks: list[str]) -> None:
+    warm_up()
+    run(PYTHON, "tests/execute_notebooks.py", *notebooks)
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in {"book", "test", "execute"}:
+        sys.exit(__doc__)
+    command, rest = argv[0], argv[1:]
+    setup()
+    if command == "book":
+        book()
+    elif command == "test":
+        test(rest)
+    else:
+        execute(rest)
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    except subprocess.CalledProcessError as err:
+        sys.exit(err.returncode)

@@ -1,0 +1,26 @@
+"""nnlib: the NumPy code behind the textbook *Neural Networks from Scratch*.
+
+Shapes follow Keras: a layer's ``W`` is ``(n_in, n_units)``, its ``b`` is
+``(n_units,)``, a batch ``X`` is ``(m, n_in)``, and a layer computes
+``g(X @ W + b)``.
+"""
+
+from .activations import ACTIVATIONS, get_activation, linear, relu, sigmoid, softmax, step, tanh
+from .layers import dense, dense_loop, neuron, sequential
+from .losses import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    mse,
+    sparse_categorical_crossentropy,
+    squared_error,
+)
+from .show import show_source
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "get_activation", "linear", "step", "sigmoid", "tanh", "relu", "softmax",
+    "neuron", "dense_loop", "dense", "sequential",
+    "squared_error", "mse", "binary_crossentropy", "categorical_crossentropy",
+    "sparse_categorical_crossentropy", "show_source",
+]

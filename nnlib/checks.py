@@ -1,0 +1,192 @@
+"""Checks for your own implementations in the exercises.
+
+Each ``check_*`` function calls your function on fixed and random cases,
+compares with nnlib's reference implementation (with a tolerance, never against
+stored numbers), and prints one line per failed case saying what was expected and
+what came back, then a summary. It never crashes because of your code: an
+exception or a wrong return type is reported as a failed case.
+
+The result is truthy when every case passed, so ``assert check_dense(my_dense)``
+works in a test; displayed in a notebook, it shows only the printed report.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import losses
+from .activations import ACTIVATIONS
+from .layers import dense, dense_loop, neuron, sequential
+
+RTOL, ATOL = 1e-6, 1e-9
+
+
+class CheckResult:
+    """The outcome of one check: which cases failed and why."""
+
+    def __init__(self, name: str, n_cases: int, failures: list[str]):
+        self.name, self.n_cases, self.failures = name, n_cases, failures
+
+    def __bool__(self) -> bool:
+        return not self.failures
+
+    def __repr__(self) -> str:
+        return f"CheckResult({self.name!r}: {self.n_cases - len(self.failures)}/{self.n_cases} passed)"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing: the check has already printed its report."""
+
+
+def run_cases(name: str, candidate: Callable, reference: Callable,
+              cases: Sequence[tuple[str, tuple]]) -> CheckResult:
+    """Compare ``candidate(*args)`` with ``reference(*args)`` for each (description, args) case."""
+    failures = []
+    for k, (description, args) in enumerate(cases, start=1):
+        problem = _compare(candidate, reference, args)
+        if problem:
+            failures.append(f"case {k} ({description}): {problem}")
+            print(f"✗ {name}, case {k} ({description}): {problem}")
+    if failures:
+        print(f"{name}: {len(failures)} of {len(cases)} cases failed.")
+    else:
+        print(f"✓ {name}: all {len(cases)} cases passed.")
+    return CheckResult(name, len(cases), failures)
+
+
+def _compare(candidate, reference, args) -> str | None:
+    """Return a description of what is wrong, or None if the candidate is right."""
+    expected = np.asarray(reference(*copy.deepcopy(args)), dtype=float)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = candidate(*copy.deepcopy(args))
+    except Exception as err:  # noqa: BLE001 - the learner's code may raise anything
+        return f"raised {type(err).__name__}: {err}"
+    if got is None:
+        return "returned None; is a `return` statement missing?"
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"returned a {type(got).__name__}, which is not an array of numbers"
+    if got.shape != expected.shape:
+        return f"returned shape {got.shape}, expected shape {expected.shape}"
+    if not np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=False):
+        worst = np.max(np.abs(got - expected)) if np.all(np.isfinite(got)) else np.inf
+        return (f"expected {_fmt(expected)}, got {_fmt(got)} "
+                f"(largest difference {worst:.2e})")
+    numeric = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    if numeric:
+        return f"right values, but NumPy warned: {numeric[0].message} (is it numerically stable?)"
+    return None
+
+
+def _fmt(a: np.ndarray) -> str:
+    return np.array2string(a, precision=6, separator=", ", threshold=12)
+
+
+def _random_layer(rng, n_in, n_units, activation):
+    return rng.normal(size=(n_in, n_units)), rng.normal(size=n_units), activation
+
+
+_CH2_W = np.array([[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]])
+
+
+def _dense_cases(batched: bool) -> list[tuple[str, tuple]]:
+    rng = np.random.default_rng(0)
+    cases = [
+        ("chapter 2 hidden layer, 2 inputs -> 3 sigmoid units, no bias",
+         (np.array([1.0, 1.0]), _CH2_W, np.zeros(3), "sigmoid")),
+        ("2 -> 3 linear units with biases", (np.array([2.0, -1.0]), _CH2_W, np.array([0.5, -1.0, 2.0]), "linear")),
+        ("3 inputs -> 1 unit", (np.array([1.0, 2.0, 3.0]), np.array([[0.1], [-0.2], [0.3]]), np.array([0.05]), "sigmoid")),
+        ("4 inputs -> 2 relu units (W is not square)", (rng.normal(size=4), *_random_layer(rng, 4, 2, "relu"))),
+        ("random 5 -> 3 tanh", (rng.normal(size=5), *_random_layer(rng, 5, 3, "tanh"))),
+    ]
+    if batched:
+        cases += [
+            ("batch of 4 examples, 3 -> 2 sigmoid", (rng.normal(size=(4, 3)), *_random_layer(rng, 3, 2, "sigmoid"))),
+            ("batch of 1 example, 2 -> 5 relu", (rng.normal(size=(1, 2)), *_random_layer(rng, 2, 5, "relu"))),
+        ]
+    return cases
+
+
+def check_neuron(candidate: Callable) -> CheckResult:
+    """Check ``candidate(x, w, b, activation)`` against `nnlib.neuron`."""
+    rng = np.random.default_rng(1)
+    cases = [
+        ("x = [1, 1], w = [0.8, 0.2], b = 0, sigmoid", (np.array([1.0, 1.0]), np.array([0.8, 0.2]), 0.0, "sigmoid")),
+        ("bias matters: b = -2, linear", (np.array([1.0, 3.0]), np.array([0.5, 0.5]), -2.0, "linear")),
+        ("negative z through relu", (np.array([1.0, 2.0]), np.array([-1.0, -1.0]), 0.5, "relu")),
+        ("random 4 inputs, tanh", (rng.normal(size=4), rng.normal(size=4), float(rng.normal()), "tanh")),
+    ]
+    return run_cases("neuron", candidate, neuron, cases)
+
+
+def check_dense(candidate: Callable, batched: bool = False) -> CheckResult:
+    """Check ``candidate(a_in, W, b, activation)`` against nnlib's dense layer.
+
+    With ``batched=True`` the candidate must also accept a batch ``(m, n_in)``
+    and return ``(m, n_units)``, like `nnlib.dense`.
+    """
+    reference = dense if batched else dense_loop
+    return run_cases("dense", candidate, reference, _dense_cases(batched))
+
+
+def check_sequential(candidate: Callable) -> CheckResult:
+    """Check ``candidate(X, layers)`` against `nnlib.sequential`."""
+    rng = np.random.default_rng(2)
+    two_layers = [(_CH2_W, np.zeros(3), "sigmoid"), (np.array([[0.3], [0.5], [0.9]]), np.zeros(1), "linear")]
+    three_layers = [_random_layer(rng, 3, 4, "relu"), _random_layer(rng, 4, 4, "tanh"),
+                    _random_layer(rng, 4, 2, "sigmoid")]
+    cases = [
+        ("chapter 2 network, x = [1, 1]", (np.array([1.0, 1.0]), two_layers)),
+        ("one layer only", (np.array([2.0, 0.5]), two_layers[:1])),
+        ("three random layers, one example", (rng.normal(size=3), three_layers)),
+    ]
+    return run_cases("sequential", candidate, sequential, cases)
+
+
+def check_activation(candidate: Callable, name: str) -> CheckResult:
+    """Check an activation ``candidate(z)`` against nnlib's `name`, extremes included."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"check_activation: unknown activation {name!r}; expected one of {list(ACTIVATIONS)}")
+    cases = [
+        ("z = 0", (np.array([0.0]),)),
+        ("a few values", (np.array([-2.0, -0.5, 0.5, 3.0]),)),
+        ("extremes z = -1000 and 1000", (np.array([-1000.0, 1000.0]),)),
+        ("a 2-D batch", (np.linspace(-4, 4, 12).reshape(3, 4),)),
+    ]
+    return run_cases(name, candidate, ACTIVATIONS[name], cases)
+
+
+_LOSSES = {
+    "squared_error": losses.squared_error,
+    "mse": losses.mse,
+    "binary_crossentropy": losses.binary_crossentropy,
+    "categorical_crossentropy": losses.categorical_crossentropy,
+}
+
+
+def check_loss(candidate: Callable, name: str) -> CheckResult:
+    """Check a loss ``candidate(y_true, y_pred)`` against nnlib's loss `name`."""
+    if name not in _LOSSES:
+        raise ValueError(f"check_loss: unknown loss {name!r}; expected one of {list(_LOSSES)}")
+    rng = np.random.default_rng(3)
+    if name == "categorical_crossentropy":
+        p = ACTIVATIONS["softmax"](rng.normal(size=(5, 3)))
+        cases = [
+            ("one example, 2 classes", (np.array([[0.0, 1.0]]), np.array([[0.27, 0.73]]))),
+            ("5 examples, 3 classes", (np.eye(3)[[0, 2, 1, 1, 0]], p)),
+        ]
+    else:
+        y = (rng.uniform(size=(6, 1)) > 0.5).astype(float)
+        cases = [
+            ("one example, target 0, prediction 0.9", (np.array([[0.0]]), np.array([[0.9]]))),
+            ("6 examples, one output each", (y, rng.uniform(0.05, 0.95, size=(6, 1)))),
+            ("4 examples, two outputs each", ((rng.uniform(size=(4, 2)) > 0.5).astype(float),
+                                              rng.uniform(0.05, 0.95, size=(4, 2)))),
+        ]
+    return run_cases(name, candidate, _LOSSES[name], cases)

@@ -1,0 +1,65 @@
+"""Stored notebooks must be worth comparing: nbval checks only what was stored.
+
+nbval skips a cell whose stored execution_count is null, so a notebook saved
+without running would pass vacuously; these tests make that, stderr noise,
+machine-specific text and unexplained skips fail instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "chapters").glob("*.ipynb"))
+MACHINE_TEXT = re.compile(r"/(root|home|tmp|work|Users)/|at 0x[0-9a-f]{6,}")
+
+
+def code_cells(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(i, c) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
+
+
+def tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 2, "expected chapter notebooks in chapters/"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_code_cell_was_run_in_order(path):
+    counts = [c["execution_count"] for _, c in code_cells(path)]
+    assert None not in counts, f"cells stored without being run: {[i for i, c in code_cells(path) if c['execution_count'] is None]}"
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"execution counts {counts} are not 1..n: run `python3 dev.py execute {path.name}` "
+        "to re-run the notebook top to bottom in a fresh kernel")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_no_stderr_errors_or_machine_text_stored(path):
+    for i, cell in code_cells(path):
+        for out in cell["outputs"]:
+            assert out["output_type"] != "error", f"cell {i} stored an error"
+            assert not (out["output_type"] == "stream" and out["name"] == "stderr"), (
+                f"cell {i} stored stderr: {''.join(out['text'])[:200]!r}")
+            assert not MACHINE_TEXT.search(json.dumps(out)), f"cell {i} output holds a path or address"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_ignored_outputs_still_assert_and_nothing_is_skipped(path):
+    for i, cell in code_cells(path):
+        source = "".join(cell["source"])
+        assert "nbval-skip" not in tags(cell) and "NBVAL_SKIP" not in source, f"cell {i} is skipped"
+        if "nbval-ignore-output" in tags(cell):
+            assert "assert" in source, f"cell {i} ignores its output but asserts nothing"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_most_cells_are_compared(path):
+    cells = code_cells(path)
+    ignored = [i for i, c in cells if "nbval-ignore-output" in tags(c)]
+    assert len(ignored) <= len(cells) // 4, f"too many cells ignore their output: {ignored}"
