@@ -6,6 +6,7 @@ Shapes follow Keras: a layer's ``W`` is ``(n_in, n_units)``, its ``b`` is
 """
 
 from .activations import ACTIVATIONS, get_activation, linear, relu, sigmoid, softmax, step, tanh
+from .keras_bridge import from_keras, to_keras
 from .layers import dense, dense_loop, neuron, sequential
 from .losses import (
     binary_crossentropy,
@@ -22,5 +23,5 @@ __all__ = [
     "ACTIVATIONS", "get_activation", "linear", "step", "sigmoid", "tanh", "relu", "softmax",
     "neuron", "dense_loop", "dense", "sequential",
     "squared_error", "mse", "binary_crossentropy", "categorical_crossentropy",
-    "sparse_categorical_crossentropy", "show_source",
+    "sparse_categorical_crossentropy", "show_source", "to_keras", "from_keras",
 ]

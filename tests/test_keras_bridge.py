@@ -1,0 +1,86 @@
+"""nnlib <-> Keras: the same weights give the same predictions, and conversion round-trips."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow loads
+
+import numpy as np
+import pytest
+
+import nnlib
+
+# float32 has a 24-bit mantissa (~6e-8 relative); a few layers of sums and
+# exponentials stay within this absolute tolerance on outputs of order 1.
+FLOAT32_ATOL = 2e-5
+
+
+def random_layers(rng, sizes, activations):
+    return [(rng.normal(size=(n_in, n_out)), rng.normal(size=n_out), g)
+            for n_in, n_out, g in zip(sizes[:-1], sizes[1:], activations)]
+
+
+NETWORKS = {
+    "coffee 2-3-1 sigmoid": ([2, 3, 1], ["sigmoid", "sigmoid"]),
+    "deep relu/tanh, softmax out": ([4, 8, 8, 5, 3], ["relu", "tanh", "relu", "softmax"]),
+    "wide linear": ([16, 64, 2], ["linear", "linear"]),
+    "one layer tanh": ([3, 7], ["tanh"]),
+}
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_nnlib_forward_matches_keras_predict(name):
+    rng = np.random.default_rng(len(name))
+    sizes, activations = NETWORKS[name]
+    layers = random_layers(rng, sizes, activations)
+    X = rng.normal(size=(32, sizes[0]))
+    keras_out = nnlib.to_keras(layers).predict(X, verbose=0)
+    np.testing.assert_allclose(keras_out, nnlib.sequential(X, layers), atol=FLOAT32_ATOL, rtol=0)
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_round_trip_is_exact_in_float64(name):
+    rng = np.random.default_rng(1)
+    layers = random_layers(rng, *NETWORKS[name])
+    back = nnlib.from_keras(nnlib.to_keras(layers, dtype="float64"))
+    for (W, b, g), (W2, b2, g2) in zip(layers, back, strict=True):
+        assert np.array_equal(W, W2) and np.array_equal(b, b2) and g == g2
+
+
+def test_nnlib_activation_functions_are_accepted():
+    layers = [(np.eye(2), np.zeros(2), nnlib.relu), (np.ones((2, 1)), np.zeros(1), nnlib.sigmoid)]
+    assert [g for _, _, g in nnlib.from_keras(nnlib.to_keras(layers))] == ["relu", "sigmoid"]
+
+
+def test_activation_keras_lacks_is_refused():
+    with pytest.raises(ValueError, match=r"layer 0 activation 'step' has no Keras equivalent"):
+        nnlib.to_keras([(np.ones((2, 3)), np.zeros(3), "step")])
+    with pytest.raises(ValueError, match=r"has no Keras equivalent"):
+        nnlib.to_keras([(np.ones((2, 3)), np.zeros(3), lambda z: z)])
+
+
+def test_inconsistent_layer_shapes_are_refused():
+    layers = [(np.ones((2, 3)), np.zeros(3), "relu"), (np.ones((2, 1)), np.zeros(1), "linear")]
+    with pytest.raises(ValueError, match=r"layer 0 has 3 units but layer 1 W has shape \(2, 1\)"):
+        nnlib.to_keras(layers)
+    with pytest.raises(ValueError, match=r"b must have shape \(3,\).*got \(2,\)"):
+        nnlib.to_keras([(np.ones((2, 3)), np.zeros(2), "relu")])
+    with pytest.raises(ValueError, match="empty"):
+        nnlib.to_keras([])
+
+
+def test_from_keras_refuses_layers_other_than_dense():
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dropout(0.2), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"layer 0 .* is a Dropout; only Dense"):
+        nnlib.from_keras(model)
+
+
+def test_from_keras_without_bias_gives_zero_bias():
+    import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, use_bias=False)])
+    (W, b, g), = nnlib.from_keras(model)
+    assert W.shape == (3, 2) and np.array_equal(b, np.zeros(2)) and g == "linear"
