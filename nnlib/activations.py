@@ -10,18 +10,20 @@ from typing import Callable, Union
 
 import numpy as np
 
+from ._validate import as_float_array
+
 Activation = Callable[[np.ndarray], np.ndarray]
 ActivationLike = Union[str, Activation]
 
 
 def linear(z):
     """g(z) = z. A neuron with this activation is linear regression."""
-    return np.asarray(z, dtype=float)
+    return as_float_array(z, "z", "linear")
 
 
 def step(z):
     """g(z) = 1 if z >= 0 else 0: the perceptron's threshold (step(0) is 1)."""
-    return np.where(np.asarray(z) >= 0, 1.0, 0.0)
+    return np.where(as_float_array(z, "z", "step") >= 0, 1.0, 0.0)
 
 
 def sigmoid(z):
@@ -30,17 +32,17 @@ def sigmoid(z):
     The textbook formula overflows for z = -1000 (e^{1000} is inf); `logaddexp(0, -z)`
     computes log(1 + e^{-z}) without ever forming e^{1000}.
     """
-    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+    return np.exp(-np.logaddexp(0.0, -as_float_array(z, "z", "sigmoid")))
 
 
 def tanh(z):
     """g(z) = (e^z - e^{-z}) / (e^z + e^{-z}), between -1 and 1."""
-    return np.tanh(np.asarray(z, dtype=float))
+    return np.tanh(as_float_array(z, "z", "tanh"))
 
 
 def relu(z):
     """g(z) = max(0, z): the rectified linear unit."""
-    return np.maximum(0.0, np.asarray(z, dtype=float))
+    return np.maximum(0.0, as_float_array(z, "z", "relu"))
 
 
 def softmax(z, axis: int = -1):
@@ -49,7 +51,7 @@ def softmax(z, axis: int = -1):
     Subtracting max(z) first changes nothing mathematically (it cancels in the
     fraction) but keeps every exponent <= 0, so nothing overflows.
     """
-    z = np.asarray(z, dtype=float)
+    z = as_float_array(z, "z", "softmax")
     if z.ndim == 0:  # a single score: its share of the total is all of it
         return np.ones_like(z)
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))

@@ -69,9 +69,12 @@ def _compare(candidate, reference, args) -> str | None:
     if got is None:
         return "returned None; is a `return` statement missing?"
     try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return f"returned a {type(got).__name__}, which is not an array of numbers"
+        values = np.asarray(got)
+    except (TypeError, ValueError):  # e.g. a ragged list
+        values = np.asarray(None)
+    if values.dtype.kind not in "biuf":  # float() would accept "0.5" and drop imaginary parts
+        return f"returned a {type(got).__name__} ({values.dtype}), which is not an array of real numbers"
+    got = values.astype(float)
     if got.shape != expected.shape:
         return f"returned shape {got.shape}, expected shape {expected.shape}"
     if not np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=False):
@@ -190,3 +193,157 @@ def check_loss(candidate: Callable, name: str) -> CheckResult:
                                               rng.uniform(0.05, 0.95, size=(4, 2)))),
         ]
     return run_cases(name, candidate, _LOSSES[name], cases)
+
+
+# ------------------------------------------------- chapters 5 and 6: gradients and backprop
+
+def _keeps_x(candidate: Callable) -> Callable:
+    """Wrap ``candidate(f, x, eps)`` so that changing the caller's x counts as a failure."""
+    def wrapped(f, x, eps):
+        before = np.array(x, copy=True)
+        grad = candidate(f, x, eps)
+        if not np.array_equal(x, before):
+            raise ValueError("your function changed x; put each entry back exactly as it was "
+                             "after nudging it (save the original value), or work on a copy")
+        return grad
+    return wrapped
+
+
+def check_numeric_gradient(candidate: Callable) -> CheckResult:
+    """Check ``candidate(f, x, eps)`` against `nnlib.numeric_gradient` (central differences).
+
+    The case with the large step eps = 1e-2 tells central differences from
+    forward ones; every case also checks that x comes back unchanged.
+    """
+    from .gradients import numeric_gradient
+
+    rng = np.random.default_rng(5)
+    W, b = rng.normal(size=(3, 2)), rng.normal(size=2)
+    X, Y = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+
+    def square_sum(x):
+        return float(np.sum(x ** 2))
+
+    def cubes_and_product(x):
+        return float(np.sum(x ** 3) + x.ravel()[0] * x.ravel()[-1])
+
+    def loss_of_W(W_):
+        return losses.mse(Y, dense(X, W_, b, "tanh"))
+
+    cases = [
+        ("f(x) = sum(x²) at x = [1, -2, 3]", (square_sum, np.array([1.0, -2.0, 3.0]), 1e-6)),
+        ("a 2-D x, f(x) = sum(x³) + x_first x_last", (cubes_and_product, rng.normal(size=(2, 3)), 1e-6)),
+        ("the mse of a tanh layer as a function of W (3, 2)", (loss_of_W, W, 1e-6)),
+        ("a large step eps = 1e-2, f(x) = sum(x³) + x_first x_last",
+         (cubes_and_product, np.array([0.5, -1.0, 2.0]), 1e-2)),
+    ]
+    return run_cases("numeric_gradient", _keeps_x(candidate), numeric_gradient, cases)
+
+
+def _gradient_descent(f, x0, lr, epochs):
+    from .gradients import numeric_gradient
+
+    x = np.array(x0, dtype=float)
+    for _ in range(epochs):
+        x = x - lr * numeric_gradient(f, x)
+    return x
+
+
+def check_gradient_descent(candidate: Callable) -> CheckResult:
+    """Check ``candidate(f, x0, lr, epochs)``, which returns x after `epochs` steps downhill."""
+    x_data = np.array([1.0, 3.0, 4.0, 8.0, 10.0])
+
+    def bowl(x):
+        return float((x[0] - 1.0) ** 2 + 10.0 * (x[1] + 2.0) ** 2)
+
+    def line_loss(p):
+        return float(np.mean((p[0] * x_data + p[1] - 3.0 * x_data) ** 2))
+
+    cases = [
+        ("one step on a bowl", (bowl, np.array([0.0, 0.0]), 0.01, 1)),
+        ("50 steps on a bowl, lr = 0.04", (bowl, np.array([3.0, 1.0]), 0.04, 50)),
+        ("the y = 3x loss of (w, b), 100 steps, lr = 0.02", (line_loss, np.array([2.269, 1.01]), 0.02, 100)),
+        ("zero epochs: x0 itself", (bowl, np.array([0.5, 0.5]), 0.1, 0)),
+    ]
+    return run_cases("gradient_descent", candidate, _gradient_descent, cases)
+
+
+def check_activation_derivative(candidate: Callable, name: str) -> CheckResult:
+    """Check ``candidate(z)`` = g'(z) against nnlib's derivative of the activation `name`."""
+    from .derivatives import DERIVATIVES
+
+    if name not in DERIVATIVES:
+        raise ValueError(f"check_activation_derivative: expected one of {list(DERIVATIVES)}, "
+                         f"got {name!r}")
+    cases = [
+        ("z = 0.5", (np.array([0.5]),)),
+        ("a few values", (np.array([-2.0, -0.5, 0.25, 3.0]),)),
+        ("extremes z = -1000 and 1000", (np.array([-1000.0, 1000.0]),)),
+        ("a 2-D batch", (np.linspace(-4, 4, 12).reshape(3, 4),)),
+    ]
+    return run_cases(f"{name} derivative", candidate, DERIVATIVES[name], cases)
+
+
+def check_dense_backward(candidate: Callable) -> CheckResult:
+    """Check ``candidate(dZ, A_prev, W)`` = (dW, db, dA_prev) against `nnlib.dense_backward`.
+
+    Prints one report per returned array, so you can see which of the three is wrong.
+    """
+    from .training import dense_backward
+
+    rng = np.random.default_rng(6)
+    cases = [
+        ("one example, 2 inputs -> 3 units", (rng.normal(size=(1, 3)), rng.normal(size=(1, 2)),
+                                              rng.normal(size=(2, 3)))),
+        ("5 examples, 3 inputs -> 2 units", (rng.normal(size=(5, 2)), rng.normal(size=(5, 3)),
+                                             rng.normal(size=(3, 2)))),
+        ("4 examples, 4 inputs -> 1 unit", (rng.normal(size=(4, 1)), rng.normal(size=(4, 4)),
+                                            rng.normal(size=(4, 1)))),
+    ]
+    try:
+        nothing = candidate(*copy.deepcopy(cases[0][1])) is None
+    except Exception:  # noqa: BLE001 - reported case by case below
+        nothing = False
+    if nothing:
+        print("✗ dense_backward returned None; is a `return` statement missing?")
+        return CheckResult("dense_backward", 3 * len(cases), ["returned None"])
+    failures = []
+    for k, part in enumerate(["dW", "db", "dA_prev"]):
+        result = run_cases(f"dense_backward {part}", _part(candidate, k),
+                           lambda *args, k=k: dense_backward(*args)[k], cases)
+        failures += [f"{part}: {failure}" for failure in result.failures]
+    return CheckResult("dense_backward", 3 * len(cases), failures)
+
+
+def _part(candidate: Callable, k: int) -> Callable:
+    """Item k of what ``candidate`` returns, which must be a tuple of three arrays."""
+    def pick(*args):
+        out = candidate(*args)
+        if out is None:
+            return None
+        if not (isinstance(out, (tuple, list)) and len(out) == 3):
+            raise TypeError(f"expected a tuple (dW, db, dA_prev), got {type(out).__name__}"
+                            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
+        return out[k]
+    return pick
+
+
+def check_loss_derivative(candidate: Callable, name: str) -> CheckResult:
+    """Check ``candidate(y_true, y_pred)`` = ∂L/∂ŷ against `nnlib.loss_derivative` for `name`."""
+    from .derivatives import loss_derivative
+
+    if name not in _LOSSES:
+        raise ValueError(f"check_loss_derivative: unknown loss {name!r}; expected one of {list(_LOSSES)}")
+    rng = np.random.default_rng(7)
+    if name == "categorical_crossentropy":
+        cases = [("one example, 3 classes", (np.array([[0.0, 1.0, 0.0]]), np.array([[0.2, 0.5, 0.3]]))),
+                 ("4 examples, 3 classes", (np.eye(3)[[0, 2, 1, 1]],
+                                            ACTIVATIONS["softmax"](rng.normal(size=(4, 3)))))]
+    else:
+        cases = [("one example, one output", (np.array([[1.0]]), np.array([[0.3]]))),
+                 ("5 examples, one output each", ((rng.uniform(size=(5, 1)) > 0.5).astype(float),
+                                                  rng.uniform(0.05, 0.95, size=(5, 1)))),
+                 ("4 examples, two outputs each", ((rng.uniform(size=(4, 2)) > 0.5).astype(float),
+                                                   rng.uniform(0.05, 0.95, size=(4, 2))))]
+    return run_cases(f"{name} derivative", candidate,
+                     lambda y_true, y_pred: loss_derivative(name, y_true, y_pred), cases)

@@ -116,7 +116,7 @@ def sequential(X, layers: Sequence[Layer]) -> np.ndarray:
     numpy.ndarray
         The last layer's activations.
     """
-    if isinstance(layers, tuple) and len(layers) == 3 and not isinstance(layers[0], tuple):
+    if isinstance(layers, tuple) and len(layers) == 3 and not isinstance(layers[2], (tuple, list)):
         raise TypeError("sequential: layers must be a list of (W, b, activation) tuples, "
                         "got a single tuple; wrap it in a list: [(W, b, activation)]")
     A = X
