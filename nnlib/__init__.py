@@ -16,6 +16,18 @@ from .losses import (
     squared_error,
 )
 from .show import show_source
+from .derivatives import (
+    DERIVATIVES,
+    LOSSES,
+    activation_backward,
+    activation_derivative,
+    get_loss,
+    loss_derivative,
+    output_backward,
+    softmax_backward,
+)
+from .gradients import numeric_gradient, numeric_gradients, relative_error
+from .training import backprop, dense_backward, fit, gradient_check
 
 __version__ = "0.1.0"
 
@@ -24,4 +36,8 @@ __all__ = [
     "neuron", "dense_loop", "dense", "sequential",
     "squared_error", "mse", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy", "show_source", "to_keras", "from_keras",
+    "LOSSES", "get_loss", "DERIVATIVES", "activation_derivative", "activation_backward",
+    "softmax_backward", "loss_derivative", "output_backward",
+    "numeric_gradient", "numeric_gradients", "relative_error",
+    "backprop", "dense_backward", "fit", "gradient_check",
 ]
