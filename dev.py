@@ -3,9 +3,12 @@
 
     python3 dev.py book                 set up .venv, build the HTML book into _build/html
     python3 dev.py test [PYTEST ARGS]   set up .venv, run every test: unit tests, the Keras
-                                        equivalence tests, nbval (strict) over the chapters
-                                        and a zero-warning book build
+                                        equivalence tests, nbval (strict) over the chapters,
+                                        a zero-warning book build and the browser test
     python3 dev.py execute [NOTEBOOK]   re-run notebooks (default: all) and store their outputs
+    python3 dev.py bench [--full-loop]  time loop vs vectorized dense layers (bench/README.md)
+    python3 dev.py binder [--keep]      launch the book as Binder would (fresh environment from
+                                        binder/, headless JupyterLab) and run every chapter in it
 
 Each command first creates `.venv` (if missing) and installs `requirements.txt`
 into it; that step is skipped while requirements.txt and pyproject.toml are
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -62,8 +66,32 @@ def book() -> None:
     print(f"\nThe book is at {ROOT / '_build' / 'html' / 'index.html'}")
 
 
+def ensure_chromium() -> None:
+    """The browser test drives Debian's Chromium; in CI (root on Debian, CI=true) install it.
+
+    Elsewhere, print how to install it: without it the browser test is skipped.
+    """
+    if any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")) \
+            or os.environ.get("CHROMIUM"):
+        return
+    if os.environ.get("CI") == "true" and hasattr(os, "geteuid") and os.geteuid() == 0 \
+            and shutil.which("apt-get"):
+        apt = {**ENV, "DEBIAN_FRONTEND": "noninteractive"}
+        try:
+            for args in (["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+                print("+ apt-get", *args, flush=True)
+                subprocess.run(["apt-get", *args], env=apt, check=True, stdout=subprocess.DEVNULL)
+        except subprocess.CalledProcessError as err:  # the other tests still run; the browser test fails
+            print(f"Could not install Chromium (apt-get exited with {err.returncode}).", flush=True)
+        return
+    print("Chromium not found: the browser test (tests/test_browser.py) will be skipped.\n"
+          "Install it with `sudo apt-get install chromium` (Debian/Ubuntu), or set CHROMIUM to a\n"
+          "Chromium or Chrome binary.", flush=True)
+
+
 def test(pytest_args: list[str]) -> None:
     warm_up()
+    ensure_chromium()
     run(PYTHON, "-m", "pytest", *pytest_args)
 
 
@@ -73,7 +101,7 @@ def execute(notebooks: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in {"book", "test", "execute"}:
+    if not argv or argv[0] not in {"book", "test", "execute", "bench", "binder"}:
         sys.exit(__doc__)
     command, rest = argv[0], argv[1:]
     setup()
@@ -81,6 +109,10 @@ def main(argv: list[str]) -> None:
         book()
     elif command == "test":
         test(rest)
+    elif command == "bench":
+        run(PYTHON, "bench/dense_bench.py", *rest)
+    elif command == "binder":
+        run(PYTHON, "tests/binder_check.py", *rest)
     else:
         execute(rest)
 

@@ -1,0 +1,27 @@
+"""Small fixes to the book's HTML pages, loaded as a local Sphinx extension (see _config.yml).
+
+The browser test (tests/test_browser.py) fails on any console error, which is how these
+were found.
+
+- sphinx-thebe 0.3.1 adds its inline configuration script (`const THEBE_JS_URL = ...`) once
+  to the app and once to the HTML builder, which Sphinx 7 keeps as two different scripts
+  (one with filename None, one with ''). The second copy throws "Identifier 'THEBE_JS_URL'
+  has already been declared" on every page. We keep one copy of each script.
+"""
+
+from __future__ import annotations
+
+
+def _drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None:
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        key = (script.filename or "", script.priority, tuple(sorted(script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app):
+    app.connect("html-page-context", _drop_repeated_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
