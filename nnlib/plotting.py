@@ -13,6 +13,11 @@ from .losses import binary_crossentropy
 GOOD, BAD = "#d95f02", "#1b9e77"  # colour-blind-safe pair (ColorBrewer Dark2)
 
 
+def _name(activation: ActivationLike) -> str:
+    """An activation's name for a title: "relu" for "relu" and for nnlib.relu alike."""
+    return activation if isinstance(activation, str) else getattr(activation, "__name__", "g")
+
+
 def _axes(ax):
     return ax if ax is not None else plt.subplots(figsize=(5, 3.5))[1]
 
@@ -24,7 +29,7 @@ def plot_activation(activation: ActivationLike, ax=None, z=None, title=None):
     ax.plot(z, get_activation(activation)(z), lw=2)
     ax.axhline(0, color="0.7", lw=0.8)
     ax.axvline(0, color="0.7", lw=0.8)
-    ax.set(xlabel="z", ylabel="g(z)", title=title or str(activation))
+    ax.set(xlabel="z", ylabel="g(z)", title=title or _name(activation))
     return ax
 
 
@@ -50,7 +55,7 @@ def plot_neuron(w: float, b: float, activation: ActivationLike = "sigmoid", ax=N
     ax.plot(x, g(w * x + b), lw=2)
     if x0 is not None:
         ax.plot([x0], [g(w * x0 + b)], "o", color=GOOD)
-    ax.set(xlabel="x", ylabel="a", title=f"w = {w:g}, b = {b:g}, g = {activation}")
+    ax.set(xlabel="x", ylabel="a", title=f"w = {w:g}, b = {b:g}, g = {_name(activation)}")
     ax.grid(alpha=0.3)
     return ax
 
