@@ -297,29 +297,38 @@ def check_dense_backward(candidate: Callable) -> CheckResult:
         ("4 examples, 4 inputs -> 1 unit", (rng.normal(size=(4, 1)), rng.normal(size=(4, 4)),
                                             rng.normal(size=(4, 1)))),
     ]
+    return _run_parts("dense_backward", candidate, dense_backward, cases, ["dW", "db", "dA_prev"])
+
+
+def _run_parts(name: str, candidate: Callable, reference: Callable,
+               cases: Sequence[tuple[str, tuple]], parts: Sequence[str]) -> CheckResult:
+    """`run_cases` once per item of a returned tuple, so the report says which item is wrong.
+
+    ``reference(*args)`` returns the tuple of arrays named by `parts`, and so must the candidate.
+    """
     try:
         nothing = candidate(*copy.deepcopy(cases[0][1])) is None
     except Exception:  # noqa: BLE001 - reported case by case below
         nothing = False
     if nothing:
-        print("✗ dense_backward returned None; is a `return` statement missing?")
-        return CheckResult("dense_backward", 3 * len(cases), ["returned None"])
+        print(f"✗ {name} returned None; is a `return` statement missing?")
+        return CheckResult(name, len(parts) * len(cases), ["returned None"])
     failures = []
-    for k, part in enumerate(["dW", "db", "dA_prev"]):
-        result = run_cases(f"dense_backward {part}", _part(candidate, k),
-                           lambda *args, k=k: dense_backward(*args)[k], cases)
+    for k, part in enumerate(parts):
+        result = run_cases(f"{name} {part}", _part(candidate, k, parts),
+                           lambda *args, k=k: reference(*args)[k], cases)
         failures += [f"{part}: {failure}" for failure in result.failures]
-    return CheckResult("dense_backward", 3 * len(cases), failures)
+    return CheckResult(name, len(parts) * len(cases), failures)
 
 
-def _part(candidate: Callable, k: int) -> Callable:
-    """Item k of what ``candidate`` returns, which must be a tuple of three arrays."""
+def _part(candidate: Callable, k: int, parts: Sequence[str]) -> Callable:
+    """Item k of what ``candidate`` returns, which must be a tuple with one item per part."""
     def pick(*args):
         out = candidate(*args)
         if out is None:
             return None
-        if not (isinstance(out, (tuple, list)) and len(out) == 3):
-            raise TypeError(f"expected a tuple (dW, db, dA_prev), got {type(out).__name__}"
+        if not (isinstance(out, (tuple, list)) and len(out) == len(parts)):
+            raise TypeError(f"expected a tuple ({', '.join(parts)}), got {type(out).__name__}"
                             + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
         return out[k]
     return pick
@@ -344,3 +353,78 @@ def check_loss_derivative(candidate: Callable, name: str) -> CheckResult:
                                                    rng.uniform(0.05, 0.95, size=(4, 2))))]
     return run_cases(f"{name} derivative", candidate,
                      lambda y_true, y_pred: loss_derivative(name, y_true, y_pred), cases)
+
+
+# ------------------------------------------------- chapter 7: Keras
+
+def _keras_walk_reference(weights, X):
+    W0, b0, W1, b1 = weights
+    return sequential(X, [(W0, b0, "relu"), (W1, b1, "sigmoid")])
+
+
+def check_predict_from_weights(candidate: Callable) -> CheckResult:
+    """Check ``candidate(weights, X)``: the prediction of a Keras ReLU-then-sigmoid model.
+
+    ``weights`` is what ``model.get_weights()`` returns for
+    ``Sequential([Input, Dense(h, "relu"), Dense(1, "sigmoid")])``: the list
+    ``[W0 (n_in, h), b0 (h,), W1 (h, 1), b1 (1,)]``. ``X`` is a batch (m, n_in).
+    """
+    rng = np.random.default_rng(8)
+
+    def weights(n_in, h):
+        return [rng.normal(size=(n_in, h)), rng.normal(size=h), rng.normal(size=(h, 1)), rng.normal(size=1)]
+
+    cases = [
+        ("one roast, 2 inputs -> 3 relu -> 1", (weights(2, 3), rng.normal(size=(1, 2)))),
+        ("6 roasts, 2 inputs -> 8 relu -> 1", (weights(2, 8), rng.normal(size=(6, 2)))),
+        ("every hidden unit off: the output is sigmoid(b1)",
+         ([-np.ones((2, 4)), -np.ones(4), np.ones((4, 1)), np.array([0.3])], np.ones((2, 2)))),
+        ("4 examples, 3 inputs -> 5 relu -> 1", (weights(3, 5), rng.normal(size=(4, 3)))),
+    ]
+    return run_cases("predict_from_weights", candidate, _keras_walk_reference, cases)
+
+
+def _fit_parts(fit_function: Callable) -> Callable:
+    """Wrap a fit-like function: (trained_layers, history) becomes (history, all weights in one array)."""
+    def parts(*args):
+        out = fit_function(*args)
+        if out is None:
+            return None
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            raise TypeError("expected a tuple (trained_layers, history), got " + type(out).__name__
+                            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
+        trained, history = out
+        try:
+            weights = np.concatenate([np.ravel(np.asarray(p, dtype=float))
+                                      for W, b, *_ in trained for p in (W, b)])
+        except (TypeError, ValueError):
+            raise TypeError("trained_layers must be a list of (W, b, activation) tuples, "
+                            f"got {type(trained).__name__}") from None
+        return history, weights
+    return parts
+
+
+def check_fit(candidate: Callable) -> CheckResult:
+    """Check ``candidate(X, y, layers, loss, lr, epochs)`` against `nnlib.fit` (full-batch SGD).
+
+    It must return ``(trained_layers, history)``: the layers after `epochs`
+    updates and the loss of each epoch *before* its update, as Keras records it.
+    A case fails if either the loss history or any trained weight differs.
+    """
+    from .datasets import coffee_roasting, normalization_stats, normalize
+    from .training import fit
+
+    x_line = np.array([[1.0], [3.0], [4.0], [8.0], [10.0]])
+    line = [(np.array([[2.269]]), np.array([1.01]), "linear")]
+    X_coffee, y_coffee = coffee_roasting(m=40, seed=1)
+    X_coffee = normalize(X_coffee, *normalization_stats(X_coffee))
+    rng = np.random.default_rng(9)
+    coffee = [_random_layer(rng, 2, 3, "sigmoid"), _random_layer(rng, 3, 1, "sigmoid")]
+    cases = [
+        ("y = 3x, one epoch, lr = 0.02", (x_line, 3 * x_line, line, "mse", 0.02, 1)),
+        ("y = 3x, 20 epochs, lr = 0.02", (x_line, 3 * x_line, line, "mse", 0.02, 20)),
+        ("40 roasts, 2-3-1 sigmoid, binary cross-entropy, 10 epochs, lr = 2",
+         (X_coffee, y_coffee, coffee, "binary_crossentropy", 2.0, 10)),
+    ]
+    return _run_parts("fit", _fit_parts(candidate), _fit_parts(fit), cases,
+                      ["history", "weights"])

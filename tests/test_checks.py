@@ -239,3 +239,58 @@ def test_run_cases_with_a_custom_reference(capsys):
     result = checks.run_cases("double", lambda x: x * x, lambda x: x + x, cases)
     assert result.failures == ["case 1 (small): expected [2., 4.], got [1., 4.] (largest difference 1.00e+00)",
                                "case 2 (negative): expected [-6.], got [9.] (largest difference 1.50e+01)"]
+
+
+# --- chapter 7 checks ----------------------------------------------------------------
+
+def my_predict_from_weights(weights, X):
+    W0, b0, W1, b1 = weights
+    hidden = np.maximum(0.0, X @ W0 + b0)
+    return 1 / (1 + np.exp(-(hidden @ W1 + b1)))
+
+
+def my_fit(X, y, layers, loss, lr, epochs):
+    history = []
+    for _ in range(epochs):
+        history.append(nnlib.get_loss(loss)(y, nnlib.sequential(X, layers)))
+        grads = nnlib.backprop(X, y, layers, loss)
+        layers = [(W - lr * dW, b - lr * db, g) for (W, b, g), (dW, db) in zip(layers, grads)]
+    return layers, np.array(history)
+
+
+def test_chapter7_checks_pass_right_answers(capsys):
+    assert checks.check_predict_from_weights(my_predict_from_weights)
+    assert checks.check_fit(my_fit)
+    out = capsys.readouterr().out
+    assert "✓ predict_from_weights: all 4 cases passed." in out
+    assert "✓ fit history: all 3 cases passed." in out and "✓ fit weights: all 3 cases passed." in out
+
+
+def test_predict_from_weights_catches_a_forgotten_bias(capsys):
+    def no_hidden_bias(weights, X):
+        W0, _, W1, b1 = weights
+        return nnlib.sigmoid(np.maximum(0.0, X @ W0) @ W1 + b1)
+
+    assert not checks.check_predict_from_weights(no_hidden_bias)
+    assert "predict_from_weights, case 1" in capsys.readouterr().out
+
+
+def test_fit_reports_history_and_weights_separately(capsys):
+    def history_after_update(X, y, layers, loss, lr, epochs):  # a typical off-by-one
+        trained, history = my_fit(X, y, layers, loss, lr, epochs)
+        final = nnlib.get_loss(loss)(y, nnlib.sequential(X, trained))
+        return trained, np.append(history[1:], final)
+
+    result = checks.check_fit(history_after_update)
+    out = capsys.readouterr().out
+    assert not result and "✗ fit history, case 1" in out and "✓ fit weights: all 3 cases passed." in out
+
+
+@pytest.mark.parametrize("returned, message", [
+    (None, "fit returned None; is a `return` statement missing?"),
+    ([1.0, 2.0, 3.0], "expected a tuple (trained_layers, history), got list of length 3"),
+    (("layers", [1.0]), "trained_layers must be a list of (W, b, activation) tuples, got str"),
+])
+def test_fit_explains_a_wrong_return_structure(returned, message, capsys):
+    assert not checks.check_fit(lambda *args: returned)
+    assert message in capsys.readouterr().out
