@@ -378,8 +378,11 @@ def test_search_finds_the_page_by_its_title(site, browser, book_build, page_path
     page = browser.new_page()
     try:
         page.goto(f"{site}search.html?q={quote(query)}", wait_until="load")
+        # Sphinx adds results one at a time and only then reports "Search finished, found N ...";
+        # reading them before that would miss the ones not yet shown.
+        page.locator("#search-results p.search-summary").filter(
+            has_text=re.compile("Search finished|did not match")).wait_for(timeout=TIMEOUT_MS)
         results = page.locator("#search-results ul.search li a")
-        results.first.wait_for(timeout=TIMEOUT_MS)
         hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
     finally:
         page.close()
