@@ -7,9 +7,18 @@ were found.
   to the app and once to the HTML builder, which Sphinx 7 keeps as two different scripts
   (one with filename None, one with ''). The second copy throws "Identifier 'THEBE_JS_URL'
   has already been declared" on every page. We keep one copy of each script.
+- Keras's `model.summary()` prints through the `rich` library, which in a notebook also
+  emits an empty HTML block (`<pre ...></pre>`) when it stops capturing. Stored as an
+  output, it shows as an empty grey box above the summary. We drop such empty blocks.
 """
 
 from __future__ import annotations
+
+import re
+
+from docutils import nodes
+
+_EMPTY_PRE = re.compile(r"\s*<pre[^>]*>\s*</pre>\s*")
 
 
 def _drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -22,6 +31,13 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree) -> Non
     context["script_files"] = unique
 
 
+def _drop_empty_html_outputs(app, doctree) -> None:
+    for node in list(doctree.findall(nodes.raw)):
+        if "html" in node.get("format", "").split() and _EMPTY_PRE.fullmatch(node.astext()):
+            node.parent.remove(node)
+
+
 def setup(app):
     app.connect("html-page-context", _drop_repeated_scripts, priority=900)
+    app.connect("doctree-read", _drop_empty_html_outputs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

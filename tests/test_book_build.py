@@ -36,3 +36,13 @@ def test_math_is_served_from_the_book_itself(book_build):
         for src in mathjax:
             assert (page.parent / src.split("?")[0]).resolve().is_file(), f"{name}: {src} is not in the build"
     assert pages_with_math, "no page has math: is MathJax still switched on?"
+
+
+def test_no_empty_output_blocks(book_build):
+    """rich (behind Keras's `summary()`) stores an empty `<pre></pre>` display in notebooks;
+    `_ext/reader_fixes.py` drops it, so no page shows an empty grey output box."""
+    notebooks = sorted(ROOT.glob("chapters/*.ipynb"))
+    assert any(re.search(r"<pre[^>]*></pre>", nb.read_text(encoding="utf-8")) for nb in notebooks), (
+        "no notebook stores an empty <pre> any more: the fix and this test can go")
+    for page in sorted((book_build.html / "chapters").glob("*.html")):
+        assert not re.search(r"<pre[^>]*>\s*</pre>", page.read_text(encoding="utf-8")), page.name
