@@ -5,9 +5,10 @@ Keras runs ``model.fit(X, y, batch_size=m, shuffle=False)`` with ``SGD(learning_
 Both start from the same weights, rounded to float32 so that Keras can hold them exactly.
 
 - With Keras's float type set to float64, the two are the same computation in a
-  different order: they agree to rounding (1e-12 relative).
+  different order: they agree to rounding (measured 6e-16 relative; asserted 1e-12).
 - In Keras's default float32, rounding (float32's eps is 1.2e-7) accumulates over the
-  epochs; the stated tolerance FLOAT32_RTOL covers it with a margin of about 10.
+  epochs; the worst difference measured is 2.2e-7 relative, and the stated tolerance
+  FLOAT32_RTOL = 1e-5 leaves a margin of about 50 for other CPUs and TensorFlow versions.
 """
 
 from __future__ import annotations
