@@ -3,41 +3,58 @@
 Shapes follow Keras: a layer's ``W`` is ``(n_in, n_units)``, its ``b`` is
 ``(n_units,)``, a batch ``X`` is ``(m, n_in)``, and a layer computes
 ``g(X @ W + b)``.
-"""
 
-from .activations import ACTIVATIONS, get_activation, linear, relu, sigmoid, softmax, step, tanh
-from .keras_bridge import from_keras, to_keras
-from .layers import dense, dense_loop, neuron, sequential
-from .losses import (
-    binary_crossentropy,
-    categorical_crossentropy,
-    mse,
-    sparse_categorical_crossentropy,
-    squared_error,
-)
-from .show import show_source
-from .derivatives import (
-    DERIVATIVES,
-    LOSSES,
-    activation_backward,
-    activation_derivative,
-    get_loss,
-    loss_derivative,
-    output_backward,
-    softmax_backward,
-)
-from .gradients import numeric_gradient, numeric_gradients, relative_error
-from .training import backprop, dense_backward, fit, gradient_check
+One module per idea, each with its derivative beside it:
+
+- `activations`: g(z) and g'(z);
+- `losses`: the losses, their derivatives and the output layer's dZ;
+- `layers`: a neuron, a dense layer (loop and vectorized), and `Dense` with its backward pass;
+- `network`: lists of layers, checked and run forward (`sequential`);
+- `gradients`: numeric gradients; `backprop`: backpropagation and the gradient check;
+- `training`: gradient descent (`fit`); `keras_bridge`: networks to and from Keras.
+"""
 
 __version__ = "0.1.0"
 
+from .activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    activation_backward,
+    activation_derivative,
+    get_activation,
+    linear,
+    relu,
+    sigmoid,
+    softmax,
+    softmax_backward,
+    step,
+    tanh,
+)
+from .backprop import backprop, gradient_check
+from .gradients import numeric_gradient, numeric_gradients, relative_error
+from .keras_bridge import from_keras, to_keras
+from .layers import Dense, dense, dense_backward, dense_loop, neuron
+from .losses import (
+    LOSSES,
+    binary_crossentropy,
+    categorical_crossentropy,
+    get_loss,
+    loss_derivative,
+    mse,
+    output_backward,
+    sparse_categorical_crossentropy,
+    squared_error,
+)
+from .network import sequential
+from .show import show_source
+from .training import fit
+
 __all__ = [
     "ACTIVATIONS", "get_activation", "linear", "step", "sigmoid", "tanh", "relu", "softmax",
-    "neuron", "dense_loop", "dense", "sequential",
+    "DERIVATIVES", "activation_derivative", "activation_backward", "softmax_backward",
+    "neuron", "dense_loop", "dense", "dense_backward", "Dense", "sequential",
     "squared_error", "mse", "binary_crossentropy", "categorical_crossentropy",
-    "sparse_categorical_crossentropy", "show_source", "to_keras", "from_keras",
-    "LOSSES", "get_loss", "DERIVATIVES", "activation_derivative", "activation_backward",
-    "softmax_backward", "loss_derivative", "output_backward",
+    "sparse_categorical_crossentropy", "LOSSES", "get_loss", "loss_derivative", "output_backward",
     "numeric_gradient", "numeric_gradients", "relative_error",
-    "backprop", "dense_backward", "fit", "gradient_check",
+    "backprop", "gradient_check", "fit", "show_source", "to_keras", "from_keras",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array
+from ._validate import as_float_array, check_not_nan, nonnegative_number, positive_int
 
 #: The rule behind the coffee labels. A roast is good when it is hot enough,
 #: long enough, and not burnt: below the line from (175 °C, 15 min) to (260 °C, 12 min).
@@ -27,6 +27,7 @@ def coffee_roasting(m: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray
     y : numpy.ndarray, shape (m, 1)
         1.0 for a good roast, 0.0 otherwise, from `coffee_is_good`.
     """
+    m = positive_int(m, "m", "coffee_roasting")
     rng = np.random.default_rng(seed)
     temperature = rng.uniform(150.0, 285.0, size=m)
     duration = rng.uniform(11.5, 15.5, size=m)
@@ -85,12 +86,17 @@ def coffee_roasting_network(mean, std, sharpness: float = 1.0):
 
 def normalization_stats(X) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature mean and standard deviation of `X` (m, n), as Keras's `Normalization.adapt`."""
-    X = as_float_array(X, "X", "normalization_stats", ndims=(2,))
+    X = as_float_array(X, "X", "normalization_stats", ndims=(2,), nonempty=True)
+    check_not_nan(X, "X", "normalization_stats")
     return X.mean(axis=0), X.std(axis=0)
 
 
 def normalize(X, mean, std) -> np.ndarray:
-    """Rescale each feature to mean 0 and standard deviation 1: ``(X - mean) / std``."""
+    """Rescale each feature to mean 0 and standard deviation 1: ``(X - mean) / std``.
+
+    A feature whose std is 0 (the same value in every example) carries no
+    information; it cannot be rescaled, so it is refused with an error naming it.
+    """
     X = as_float_array(X, "X", "normalize", ndims=(1, 2))
     mean = as_float_array(mean, "mean", "normalize", ndims=(1,))
     std = as_float_array(std, "std", "normalize", ndims=(1,))
@@ -99,6 +105,11 @@ def normalize(X, mean, std) -> np.ndarray:
             f"normalize: mean and std need one value per feature, shape {X.shape[-1:]}, "
             f"got {mean.shape} and {std.shape}"
         )
+    if np.any(std <= 0):
+        bad = [int(k) for k in np.flatnonzero(std <= 0)]
+        raise ValueError(f"normalize: std must be positive for every feature, but feature(s) {bad} "
+                         f"have std {std[bad].tolist()}; a constant feature carries no information: "
+                         "drop that column before normalizing")
     return (X - mean) / std
 
 
@@ -108,6 +119,8 @@ def two_moons(m: int = 300, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     Returns ``X`` (m, 2) and labels ``y`` (m,) in {0, 1}; `noise` is the standard
     deviation of Gaussian noise added to each coordinate.
     """
+    m = positive_int(m, "m", "two_moons")
+    noise = nonnegative_number(noise, "noise", "two_moons")
     rng = np.random.default_rng(seed)
     m_outer = m // 2
     t_outer = np.linspace(0.0, np.pi, m_outer)

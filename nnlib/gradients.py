@@ -15,10 +15,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._network import check_network, forward
-from ._validate import as_float_array
-from .derivatives import LossLike
+from ._validate import as_float_array, positive_number
 from .layers import Layer
+from .losses import LossLike
+from .network import check_network, forward
 
 
 def numeric_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> np.ndarray:
@@ -43,8 +43,9 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> 
         ∂f/∂x, with the shape of `x`.
     """
     x = np.array(as_float_array(x, "x", "numeric_gradient"), dtype=np.float64)  # a copy
-    if not (np.isscalar(eps) and np.isfinite(eps) and eps > 0):
-        raise ValueError(f"numeric_gradient: eps must be a positive number, got {eps!r}")
+    eps = positive_number(eps, "eps", "numeric_gradient")
+    if not callable(f):
+        raise TypeError(f"numeric_gradient: f must be a function of x, got {type(f).__name__}")
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         original = x[i]
@@ -59,11 +60,18 @@ def numeric_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> 
 
 
 def _scalar(value) -> float:
-    value = np.asarray(value, dtype=float)
-    if value.size != 1:
+    """f's value as a float, or a clear error: a None (a forgotten `return`) must not become nan."""
+    try:
+        number = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or value is None:
+        raise TypeError("numeric_gradient: f must return a number (such as a loss), got "
+                        f"{type(value).__name__}{'; did f forget to return?' if value is None else ''}")
+    if number.size != 1:
         raise ValueError("numeric_gradient: f must return a scalar (such as a loss), "
-                         f"got an array of shape {value.shape}")
-    return float(value.reshape(()))
+                         f"got an array of shape {number.shape}")
+    return float(number.reshape(()))
 
 
 def numeric_gradients(X, y, layers: Sequence[Layer], loss: LossLike,
@@ -94,15 +102,15 @@ def numeric_gradients(X, y, layers: Sequence[Layer], loss: LossLike,
     X, y, layers, loss_fn, _ = check_network("numeric_gradients", X, y, layers, loss)
 
     def loss_with(i: int, k: int, value: np.ndarray) -> float:
-        """The loss when parameter k (0: W, 1: b) of layer i is replaced by value."""
-        trial = list(layers)
-        W, b, g = trial[i]
-        trial[i] = (value, b, g) if k == 0 else (W, value, g)
-        return loss_fn(y, forward(X, trial)[2])
+        """The loss when parameter k of layer i (k = 0: W, 1: b) is replaced by value."""
+        params = list(layers[i].params)
+        params[k] = value
+        trial = layers[:i] + [layers[i].with_params(params)] + layers[i + 1:]
+        return loss_fn(y, forward(X, trial).output)
 
-    return [tuple(numeric_gradient(lambda v: loss_with(i, k, v), layers[i][k], eps)
-                  for k in (0, 1))
-            for i in range(len(layers))]
+    return [tuple(numeric_gradient(lambda v: loss_with(i, k, v), p, eps)
+                  for k, p in enumerate(layer.params))
+            for i, layer in enumerate(layers)]
 
 
 def relative_error(a, n, floor: float = 1e-12) -> float:

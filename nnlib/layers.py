@@ -8,18 +8,30 @@ A layer with `n_in` inputs and `n_units` neurons has
 
 and computes ``Z = A_in @ W + b`` then ``A_out = g(Z)``. Texts that write ``W x + b``
 store the same numbers as the transpose, ``W.T``, with one row per unit.
+
+A network is a list of layers. Every kind of layer is a small NamedTuple that
+offers the same few things, so that the forward pass, backpropagation and
+training loop over layers without asking which kind each one is:
+
+- ``params``: its arrays of trainable numbers (``(W, b)`` for `Dense`), and
+  ``with_params(params)``: a copy holding new ones;
+- ``checked(in_shape, where)``: a float64 copy after checking the layer against
+  the shape of one example arriving at it, and the shape it passes on;
+- ``forward(A_in, training=False, rng=None) -> (A_out, cache)``;
+- ``backward(dA_out, cache) -> (dA_in, grads)``, with ``grads`` shaped like ``params``.
+
+`Dense` is the only kind so far. A plain ``(W, b, activation)`` tuple is read
+as a `Dense`, and a `Dense` unpacks like one: ``W, b, g = layer``.
 """
 
 from __future__ import annotations
 
-from typing import Sequence, Tuple
+from typing import NamedTuple, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._validate import as_float_array
-from .activations import ActivationLike, get_activation
-
-Layer = Tuple[np.ndarray, np.ndarray, ActivationLike]
+from ._validate import as_float_array, check_not_nan
+from .activations import ActivationLike, activation_backward, get_activation
 
 
 def neuron(x, w, b, activation: ActivationLike = "linear") -> float:
@@ -102,37 +114,6 @@ def dense(A_in, W, b, activation: ActivationLike = "linear") -> np.ndarray:
     return g(A_in @ W + b)
 
 
-def sequential(X, layers: Sequence[Layer]) -> np.ndarray:
-    """Apply dense layers in order: the output of one is the input of the next.
-
-    Parameters
-    ----------
-    X : array_like, shape (m, n_in) or (n_in,)
-    layers : sequence of (W, b, activation)
-        One tuple per layer, first layer first.
-
-    Returns
-    -------
-    numpy.ndarray
-        The last layer's activations.
-    """
-    if isinstance(layers, tuple) and len(layers) == 3 and not isinstance(layers[2], (tuple, list)):
-        raise TypeError("sequential: layers must be a list of (W, b, activation) tuples, "
-                        "got a single tuple; wrap it in a list: [(W, b, activation)]")
-    A = X
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, (tuple, list)) or len(layer) != 3:
-            raise TypeError(
-                f"sequential: layer {i} must be a (W, b, activation) tuple, got {type(layer).__name__}"
-            )
-        W, b, activation = layer
-        try:
-            A = dense(A, W, b, activation)
-        except (ValueError, TypeError) as err:
-            raise type(err)(f"sequential: layer {i}: {err}") from None
-    return A
-
-
 def _check_layer(func, a_in, W, b, activation, input_ndims):
     """Convert and check one layer's arguments; return them with g resolved."""
     a_in = as_float_array(a_in, "the input", func, ndims=input_ndims)
@@ -155,3 +136,106 @@ def _check_layer(func, a_in, W, b, activation, input_ndims):
             f"got shape {b.shape}"
         )
     return a_in, W, b, g
+
+
+def dense_backward(dZ, A_prev, W) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One dense layer backwards: from dZ to the gradients of W and b and to dA_prev.
+
+    Parameters
+    ----------
+    dZ : numpy.ndarray, shape (m, n_units)
+        ∂L/∂Z of the mean loss (so it already contains the 1/m).
+    A_prev : numpy.ndarray, shape (m, n_in)
+        The layer's input in the forward pass.
+    W : numpy.ndarray, shape (n_in, n_units)
+
+    Returns
+    -------
+    dW : (n_in, n_units)
+        ``A_prevᵀ dZ``: entry (i, j) adds up input i times unit j's dz over the examples.
+    db : (n_units,)
+        ``dZ`` summed over the examples (b was added to every row).
+    dA_prev : (m, n_in)
+        ``dZ Wᵀ``: what the previous layer passes on to its own activation.
+    """
+    dZ, A_prev, W = _check_backward(dZ, A_prev, W)
+    return A_prev.T @ dZ, dZ.sum(axis=0), dZ @ W.T
+
+
+def _check_backward(dZ, A_prev, W):
+    func = "dense_backward"
+    dZ = as_float_array(dZ, "dZ", func, ndims=(2,))
+    A_prev = as_float_array(A_prev, "A_prev", func, ndims=(2,))
+    W = as_float_array(W, "W", func, ndims=(2,))
+    expected = {"A_prev": (dZ.shape[0], W.shape[0]), "dZ": (A_prev.shape[0], W.shape[1])}
+    for name, arr in (("A_prev", A_prev), ("dZ", dZ)):
+        if arr.shape != expected[name]:
+            raise ValueError(f"{func}: with W {W.shape}, dZ {dZ.shape} and A_prev {A_prev.shape}, "
+                             f"{name} must have shape {expected[name]} (m examples by "
+                             f"{'n_in' if name == 'A_prev' else 'n_units'})")
+    return dZ, A_prev, W
+
+
+# ---------------------------------------------------------------- layers as values
+
+class DenseCache(NamedTuple):
+    """What `Dense.forward` keeps for the backward pass."""
+
+    A_prev: np.ndarray
+    Z: np.ndarray
+    A: np.ndarray
+
+
+class Dense(NamedTuple):
+    """A dense layer ``A = g(A_prev @ W + b)``, as in Keras's ``Dense(n_units, activation)``."""
+
+    W: np.ndarray
+    b: np.ndarray
+    activation: ActivationLike = "linear"
+
+    @property
+    def params(self) -> tuple[np.ndarray, np.ndarray]:
+        return (self.W, self.b)
+
+    def with_params(self, params) -> "Dense":
+        W, b = params
+        return self._replace(W=W, b=b)
+
+    def checked(self, in_shape: tuple, where: str) -> tuple["Dense", tuple]:
+        """A float64 copy, checked against one example of shape `in_shape`; and ``(n_units,)``.
+
+        `in_shape` None (a network with no data yet) accepts whatever W expects.
+        """
+        W = np.array(as_float_array(self.W, "W", where, ndims=(2,)), dtype=np.float64)
+        b = np.array(as_float_array(self.b, "b", where, ndims=(1,)), dtype=np.float64)
+        check_not_nan(W, "W", where), check_not_nan(b, "b", where)
+        get_activation(self.activation, where)
+        in_shape = (W.shape[0],) if in_shape is None else in_shape
+        if tuple(in_shape) != (W.shape[0],):
+            hint = " (nnlib's W is (n_in, n_units): try W.T)" if in_shape == (W.shape[1],) else ""
+            raise ValueError(f"{where}: each example reaching it has shape {tuple(in_shape)}, "
+                             f"so W must have shape ({in_shape[-1]}, n_units); got {W.shape}{hint}")
+        if b.shape != (W.shape[1],):
+            raise ValueError(f"{where}: b must have shape ({W.shape[1]},) to match W {W.shape}, "
+                             f"got {b.shape}")
+        return Dense(W, b, self.activation), (W.shape[1],)
+
+    def forward(self, A_prev, training: bool = False, rng=None) -> tuple[np.ndarray, DenseCache]:
+        """``Z = A_prev @ W + b`` and ``A = g(Z)``; the same in training and prediction."""
+        Z = A_prev @ self.W + self.b
+        A = get_activation(self.activation)(Z)
+        return A, DenseCache(A_prev, Z, A)
+
+    def backward(self, dA, cache: DenseCache) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """From dA = ∂L/∂A through g to dZ, then through the weights (`backward_from_z`)."""
+        dZ = activation_backward(self.activation, cache.Z, cache.A, dA)
+        return self.backward_from_z(dZ, cache)
+
+    def backward_from_z(self, dZ, cache: DenseCache) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """From dZ = ∂L/∂Z: ``(dA_prev, (dW, db))``, by `dense_backward`."""
+        dW, db, dA_prev = dense_backward(dZ, cache.A_prev, self.W)
+        return dA_prev, (dW, db)
+
+
+#: A layer as the chapters write it: a `Dense`, or a plain ``(W, b, activation)`` tuple.
+Layer = Union[Dense, Tuple[np.ndarray, np.ndarray, ActivationLike]]

@@ -6,13 +6,22 @@ A 1-D array is therefore *one* example with several outputs; for m examples of
 one output each, use shape ``(m, 1)``. Probabilities are clipped to
 ``[EPSILON, 1 - EPSILON]`` before taking logs, as Keras does, so a confident
 wrong answer costs about ``-log(1e-7) ≈ 16.1`` instead of infinity.
+
+Beside each loss lives its derivative ∂L/∂ŷ (`loss_derivative`), and the short
+form of dZ for an output layer whose activation pairs with its loss
+(`output_backward`), which backpropagation starts from. As everywhere in nnlib,
+L is the *mean* loss over the m examples (as Keras computes it), so every
+derivative returned here already carries the factor ``1/m``.
 """
 
 from __future__ import annotations
 
+from typing import Callable, Union
+
 import numpy as np
 
 from ._validate import as_float_array
+from .activations import ActivationLike, activation_backward, activation_name
 
 EPSILON = 1e-7  # Keras's default fuzz factor, keras.config.epsilon()
 
@@ -55,7 +64,7 @@ def categorical_crossentropy(y_true, y_pred) -> float:
     each row of `y_pred` is first rescaled to sum to 1, then clipped.
     """
     y_true, y_pred = _pair("categorical_crossentropy", y_true, y_pred)
-    p = _normalised_probabilities(y_pred)
+    p = _normalised_probabilities(y_pred, "categorical_crossentropy")
     return float(np.mean(-np.sum(y_true * np.log(p), axis=-1)))
 
 
@@ -70,7 +79,7 @@ def sparse_categorical_crossentropy(y_true, y_pred) -> float:
         Class probabilities per example.
     """
     func = "sparse_categorical_crossentropy"
-    y_pred = as_float_array(y_pred, "y_pred", func, ndims=(2,))
+    y_pred = as_float_array(y_pred, "y_pred", func, ndims=(2,), nonempty=True)
     labels = np.asarray(y_true)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
@@ -89,19 +98,23 @@ def sparse_categorical_crossentropy(y_true, y_pred) -> float:
             f"{func}: labels must lie in 0..{n_classes - 1} for {n_classes} classes, "
             f"got values from {labels.min()} to {labels.max()}"
         )
-    p = _normalised_probabilities(y_pred)
+    p = _normalised_probabilities(y_pred, func)
     return float(np.mean(-np.log(p[np.arange(m), labels])))
 
 
-def _normalised_probabilities(y_pred: np.ndarray) -> np.ndarray:
-    p = y_pred / np.sum(y_pred, axis=-1, keepdims=True)
-    return np.clip(p, EPSILON, 1.0 - EPSILON)
+def _normalised_probabilities(y_pred: np.ndarray, func: str) -> np.ndarray:
+    total = np.sum(y_pred, axis=-1, keepdims=True)
+    if np.any(total <= 0):
+        row = tuple(int(i) for i in np.argwhere(total <= 0)[0][:-1])
+        raise ValueError(f"{func}: y_pred must hold each example's class probabilities (a softmax "
+                         f"output), but the row at {row} sums to {float(total[row][0]):g}")
+    return np.clip(y_pred / total, EPSILON, 1.0 - EPSILON)
 
 
 def _pair(func: str, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     """Check that targets and predictions have the same shape (no silent broadcasting)."""
-    y_true = as_float_array(y_true, "y_true", func)
-    y_pred = as_float_array(y_pred, "y_pred", func)
+    y_true = as_float_array(y_true, "y_true", func, nonempty=True)
+    y_pred = as_float_array(y_pred, "y_pred", func, nonempty=True)
     if y_true.shape != y_pred.shape:
         raise ValueError(
             f"{func}: y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; "
@@ -111,3 +124,143 @@ def _pair(func: str, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     if y_true.ndim == 0:  # one example, one output
         y_true, y_pred = y_true.reshape(1), y_pred.reshape(1)
     return y_true, y_pred
+
+
+# ---------------------------------------------------------------- the table of losses
+
+Loss = Callable[[np.ndarray, np.ndarray], float]
+LossLike = Union[str, Loss]
+
+LOSSES: dict[str, Loss] = {
+    "squared_error": squared_error,
+    "mse": mse,
+    "binary_crossentropy": binary_crossentropy,
+    "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+}
+
+
+def get_loss(loss: LossLike, func: str = "get_loss") -> Loss:
+    """Return the loss function for a name such as ``"mse"``, or a callable unchanged."""
+    if isinstance(loss, str):
+        try:
+            return LOSSES[loss]
+        except KeyError:
+            known = ", ".join(repr(k) for k in LOSSES)
+            raise ValueError(f"{func}: unknown loss {loss!r}; expected one of {known} "
+                             "or a callable loss(y_true, y_pred)") from None
+    if callable(loss):
+        return loss
+    raise TypeError(f"{func}: loss must be a name (str) or a callable, got {type(loss).__name__}")
+
+
+def loss_name(loss: LossLike) -> str | None:
+    """The name of one of nnlib's losses (given by name or as the function), else None."""
+    if isinstance(loss, str):
+        return loss if loss in LOSSES else None
+    return next((name for name, fn in LOSSES.items() if fn is loss), None)
+
+
+def known_loss(loss: LossLike, func: str) -> str:
+    """The name of one of nnlib's losses, or an error saying that only those have derivatives."""
+    get_loss(loss, func)  # an unknown name or a non-callable fails here
+    name = loss_name(loss)
+    if name is None:
+        raise ValueError(f"{func}: the loss {getattr(loss, '__name__', loss)!r} has no known "
+                         f"derivative; expected one of {', '.join(repr(k) for k in LOSSES)} "
+                         "(or use numeric gradients, which need none)")
+    return name
+
+
+# ---------------------------------------------------------------- derivatives ∂L/∂ŷ
+
+def loss_derivative(loss: LossLike, y_true, y_pred) -> np.ndarray:
+    """∂L/∂ŷ of nnlib's mean loss, with the shape of `y_pred` (one example per row).
+
+    For ``"sparse_categorical_crossentropy"``, `y_true` holds integer labels,
+    as for the loss itself. Where a cross-entropy clips a probability to
+    ``[EPSILON, 1 − EPSILON]``, the clipped loss is flat and its derivative is 0.
+    """
+    name = known_loss(loss, "loss_derivative")
+    Y, P = _targets(name, "loss_derivative", y_true, y_pred)
+    return _LOSS_DERIVATIVES[name](Y, P).reshape(np.shape(y_pred))
+
+
+def one_hot(labels, n_classes: int) -> np.ndarray:
+    """Integer class labels (m,) or (m, 1) as one-hot rows (m, n_classes)."""
+    labels = np.asarray(labels).reshape(-1).astype(int)
+    return np.eye(n_classes)[labels]
+
+
+def _targets(name: str, func: str, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    """Checked (Y, P) of one shape; integer labels become one-hot rows."""
+    if name == "sparse_categorical_crossentropy":
+        try:
+            sparse_categorical_crossentropy(y_true, np.ones_like(y_pred, dtype=float))
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"{func}: {err}") from None
+        P = np.asarray(y_pred, dtype=float)
+        return one_hot(y_true, P.shape[-1]), P
+    return _pair(func, y_true, y_pred)
+
+
+def _examples(P: np.ndarray) -> int:
+    return P.size // P.shape[-1] if P.ndim else 1
+
+
+def _squared_error_derivative(Y, P):
+    return 2.0 * (P - Y) / _examples(P)  # sum over outputs, mean over examples
+
+
+def _mse_derivative(Y, P):
+    return 2.0 * (P - Y) / P.size  # mean over outputs and examples
+
+
+def _bce_derivative(Y, P):
+    unclipped = (P > EPSILON) & (P < 1.0 - EPSILON)
+    Pc = np.clip(P, EPSILON, 1.0 - EPSILON)
+    return np.where(unclipped, (Pc - Y) / (Pc * (1.0 - Pc)), 0.0) / P.size
+
+
+def _cce_derivative(Y, P):
+    # nnlib (like Keras) first rescales each row, q = p / s with s = sum(p), then clips q.
+    # Through that rescaling, ∂L/∂p_j = -(r_j - Σ_k r_k q_k) / s with r_k = y_k / q_k
+    # where q_k is not clipped (0 where it is).
+    s = np.sum(P, axis=-1, keepdims=True)
+    q = P / s
+    unclipped = (q > EPSILON) & (q < 1.0 - EPSILON)
+    r = np.divide(Y, q, out=np.zeros_like(q), where=unclipped)
+    return -(r - np.sum(r * q, axis=-1, keepdims=True)) / (s * _examples(P))
+
+
+_LOSS_DERIVATIVES = {
+    "squared_error": _squared_error_derivative,
+    "mse": _mse_derivative,
+    "binary_crossentropy": _bce_derivative,
+    "categorical_crossentropy": _cce_derivative,
+    "sparse_categorical_crossentropy": _cce_derivative,  # on one-hot rows made from the labels
+}
+
+
+def output_backward(activation: ActivationLike, loss: LossLike, Z, A, Y) -> np.ndarray:
+    """dZ of the output layer: from the loss straight to the output layer's Z.
+
+    Two pairs simplify to a difference, and `backprop` uses these forms:
+
+    - sigmoid + binary cross-entropy: ``dZ = (A − Y) / (m n)`` (n outputs per example);
+    - softmax + categorical cross-entropy: ``dZ = (A · Σ_k Y_k − Y) / m``, which is
+      ``(A − Y) / m`` for one-hot rows.
+
+    They are the derivative of the *unclipped* cross-entropy. Where nnlib's loss
+    clips (a probability within 1e-7 of 0 or 1) the clipped loss is flat, but this
+    form keeps pushing a confidently wrong output back, as Keras does when it
+    computes the loss from the sigmoid's or softmax's input. Every other pair
+    goes the general way: `loss_derivative`, then `activation_backward`.
+    """
+    g, name = activation_name(activation, "output_backward"), known_loss(loss, "output_backward")
+    Y, A = _targets(name, "output_backward", Y, A)
+    if g == "sigmoid" and name == "binary_crossentropy":
+        return (A - Y) / A.size
+    if g == "softmax" and name in ("categorical_crossentropy", "sparse_categorical_crossentropy"):
+        return (A * np.sum(Y, axis=-1, keepdims=True) - Y) / _examples(A)
+    return activation_backward(g, Z, A, _LOSS_DERIVATIVES[name](Y, A))

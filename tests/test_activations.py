@@ -201,8 +201,24 @@ def test_get_activation_by_name_and_callable():
     def my_g(z):
         return 2 * z
 
-    assert get_activation(my_g) is my_g
-    assert get_activation(np.sin) is np.sin
+    # your own g comes back wrapped in a shape check, computing the same values
+    z = np.linspace(-2, 2, 6).reshape(2, 3)
+    assert get_activation(my_g).__name__ == "my_g"
+    np.testing.assert_array_equal(get_activation(my_g)(z), my_g(z))
+    np.testing.assert_array_equal(get_activation(np.sin)(z), np.sin(z))
+    wrapped = get_activation(my_g)
+    assert get_activation(wrapped) is wrapped  # not wrapped twice
+
+
+@pytest.mark.parametrize("wrong", [np.sum, np.transpose, lambda z: z[..., :1]],
+                         ids=["sum", "transpose", "first column"])
+def test_an_activation_that_changes_the_shape_is_reported(wrong):
+    z = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"returned shape .* for z of shape \(2, 3\); an "
+                                         "activation must keep z's shape"):
+        get_activation(wrong)(z)
+    with pytest.raises(ValueError, match="must keep z's shape"):
+        nnlib.sequential(np.ones((2, 2)), [(np.ones((2, 3)), np.zeros(3), wrong)])
 
 
 @pytest.mark.parametrize("bad", ["ReLU", "sigmod", "", "soft max"])

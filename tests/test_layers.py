@@ -257,18 +257,19 @@ def test_sequential_rejects_a_bare_layer_tuple():
 
 def test_sequential_rejects_a_malformed_layer():
     good = (np.ones((2, 2)), np.zeros(2), "relu")
-    with pytest.raises(TypeError, match=r"sequential: layer 1 must be a \(W, b, activation\) tuple, got ndarray"):
+    with pytest.raises(TypeError, match=r"sequential: layer 1 must be a \(W, b, activation\) tuple or a layer such as "
+                                        r"nnlib.Dense, got ndarray"):
         sequential(np.ones(2), [good, np.ones((2, 2))])
-    with pytest.raises(TypeError, match=r"sequential: layer 0 must be a \(W, b, activation\) tuple, got tuple"):
+    with pytest.raises(TypeError, match=r"sequential: layer 0 is a pair \(W, b\) without an activation"):
         sequential(np.ones(2), [(np.ones((2, 2)), np.zeros(2))])
 
 
 def test_sequential_names_the_failing_layer():
     layers = [(np.ones((2, 3)), np.zeros(3), "relu"), (np.ones((4, 1)), np.zeros(1), "linear")]
-    with pytest.raises(ValueError, match=r"^sequential: layer 1: dense: W has shape \(4, 1\), so it expects 4 "
-                                         r"input features, but the input has shape \(5, 3\) with 3"):
+    with pytest.raises(ValueError, match=r"^sequential: layer 1: each example reaching it has shape \(3,\), "
+                                         r"so W must have shape \(3, n_units\); got \(4, 1\)"):
         sequential(np.ones((5, 2)), layers)
-    with pytest.raises(ValueError, match=r"^sequential: layer 0: dense: unknown activation 'Sigmoid'"):
+    with pytest.raises(ValueError, match=r"^sequential: layer 0: unknown activation 'Sigmoid'"):
         sequential(np.ones(2), [(np.ones((2, 1)), np.zeros(1), "Sigmoid")])
-    with pytest.raises(TypeError, match=r"^sequential: layer 0: dense: the input must hold numbers"):
+    with pytest.raises(TypeError, match=r"^sequential: X must hold numbers, got str"):
         sequential("ab", [(np.ones((2, 1)), np.zeros(1), "linear")])

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import nnlib
+from conftest import random_layers
 from nnlib import datasets
 
 GRADIENT_CHECK_TOL = 1e-7
@@ -31,8 +32,7 @@ CASES = [(loss, hidden, out) for loss, outs in OUTPUTS.items() for hidden in HID
 
 
 def random_network(rng, sizes, activations):
-    return [(rng.normal(size=(n_in, n_out)), rng.normal(scale=0.5, size=n_out), g)
-            for n_in, n_out, g in zip(sizes[:-1], sizes[1:], activations)]
+    return random_layers(rng, sizes, activations, bias_scale=0.5)
 
 
 def targets(rng, loss, m, n_out):
@@ -281,7 +281,9 @@ def test_fit_reports_divergence_clearly_instead_of_training_on_nan():
     with pytest.raises(FloatingPointError, match=r"in epoch \d+ of 2000 \(lr = 0.1\).*smaller "
                                                  r"learning rate, e.g. lr = 0.01"):
         nnlib.fit(LINE_X, LINE_Y, line_layers(), loss="mse", lr=0.1, epochs=2000)
-    with pytest.raises(FloatingPointError, match="initial loss is nan"):
+    with pytest.raises(FloatingPointError, match="initial loss is inf"):
+        nnlib.fit(LINE_X * np.inf, LINE_Y, line_layers(), loss="mse", lr=0.01, epochs=2)
+    with pytest.raises(ValueError, match=r"fit: X contains nan \(first at index \(0, 0\)\)"):
         nnlib.fit(LINE_X * np.nan, LINE_Y, line_layers(), loss="mse", lr=0.01, epochs=2)
 
 
@@ -302,7 +304,8 @@ def test_gradients_refuse_mismatched_y(func):
     (dict(layers=[(np.ones((1, 1)), np.zeros(1), np.sin)]), ValueError,
      "activation 'sin' has no known derivative.*gradient='numeric'"),
     (dict(layers=[(np.ones((2, 1)), np.zeros(1), "linear")]), ValueError,
-     r"X has 1 features \(columns\), so layer 0 W must have shape \(1, n_units\); got \(2, 1\)"),
+     r"fit: layer 0: each example reaching it has shape \(1,\), so W must have shape "
+     r"\(1, n_units\); got \(2, 1\)"),
     (dict(layers=line_layers()[0]), TypeError, "wrap it in a list"),
     (dict(X=LINE_X.ravel()), ValueError, r"X must be 2-D.*X.reshape\(1, -1\)"),
     (dict(lr=0.0), ValueError, "lr must be a positive number"),
