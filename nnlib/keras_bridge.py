@@ -13,9 +13,9 @@ from typing import Sequence
 
 import numpy as np
 
-from ._validate import as_float_array
 from .activations import ACTIVATIONS
-from .layers import Layer
+from .layers import Dense, Layer
+from .network import as_layers
 
 KERAS_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softmax")  # "step" has no Keras twin
 
@@ -42,19 +42,22 @@ def to_keras(layers: Sequence[Layer], dtype: str = "float32"):
     -------
     keras.Sequential
     """
-    checked = _check_layers(layers)
+    checked = _check_layers(layers, dtype)
     keras = _keras()
-    n_in = checked[0][0].shape[0]
+    n_in = checked[0].W.shape[0]
     model = keras.Sequential(
         [keras.Input(shape=(n_in,), dtype=dtype)]
         + [keras.layers.Dense(W.shape[1], activation=name, dtype=dtype) for W, _, name in checked]
     )
-    model.set_weights([array for W, b, _ in checked for array in (W, b)])
+    model.set_weights([array for layer in checked for array in layer.params])
     return model
 
 
-def from_keras(model) -> list[Layer]:
-    """Return a Keras model's Dense layers as nnlib ``(W, b, activation)`` tuples (float64 copies)."""
+def from_keras(model) -> list[Dense]:
+    """Return a Keras model's Dense layers as nnlib ``Dense(W, b, activation)`` (float64 copies)."""
+    if not getattr(model, "built", True) or not hasattr(model, "layers"):
+        raise ValueError("from_keras: the model has no weights yet; build it first, e.g. by "
+                         "starting it with keras.Input(shape=(n_in,)) or calling it on data")
     layers = []
     for i, layer in enumerate(model.layers):
         kind = type(layer).__name__
@@ -68,26 +71,22 @@ def from_keras(model) -> list[Layer]:
         if name not in KERAS_ACTIVATIONS:
             raise ValueError(f"from_keras: layer {i} uses activation {name!r}, which nnlib lacks; "
                              f"expected one of {KERAS_ACTIVATIONS}")
-        layers.append((W, b, name))
+        layers.append(Dense(W, b, name))
     return layers
 
 
-def _check_layers(layers: Sequence[Layer]) -> list[tuple[np.ndarray, np.ndarray, str]]:
-    """Validate shapes along the chain and turn each activation into a Keras name."""
-    if len(layers) == 0:
-        raise ValueError("to_keras: layers is empty; expected a list of (W, b, activation)")
-    checked = []
-    for i, (W, b, activation) in enumerate(layers):
-        W = as_float_array(W, f"layer {i} W", "to_keras", ndims=(2,))
-        b = as_float_array(b, f"layer {i} b", "to_keras", ndims=(1,))
-        if b.shape != (W.shape[1],):
-            raise ValueError(f"to_keras: layer {i} b must have shape ({W.shape[1]},) to match W "
-                             f"{W.shape}, got {b.shape}")
-        if checked and checked[-1][0].shape[1] != W.shape[0]:
-            raise ValueError(f"to_keras: layer {i - 1} has {checked[-1][0].shape[1]} units but "
-                             f"layer {i} W has shape {W.shape}, expecting {W.shape[0]} inputs")
-        checked.append((W, b, _keras_name(activation, i)))
-    return checked
+def _check_layers(layers: Sequence[Layer], dtype: str) -> list[Dense]:
+    """Check the layers as every nnlib function does; name each activation as Keras does."""
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"to_keras: dtype must be 'float32' or 'float64', got {dtype!r}")
+    checked = as_layers(layers, None, "to_keras")
+    largest = float(np.finfo(dtype).max)
+    for i, layer in enumerate(checked):
+        if max(np.max(np.abs(p)) for p in layer.params) > largest:
+            raise ValueError(f"to_keras: layer {i} holds weights beyond the largest {dtype} "
+                             f"({largest:.3g}), which would become inf; use dtype='float64'")
+    return [layer._replace(activation=_keras_name(layer.activation, i))
+            for i, layer in enumerate(checked)]
 
 
 def _keras_name(activation, i: int) -> str:

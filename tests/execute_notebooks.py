@@ -2,7 +2,9 @@
 
 Each notebook runs in a fresh kernel from the `chapters/` folder, like nbval runs
 it, so the stored outputs are the ones the tests compare against. Widget state is
-not stored: the book shows a static figure beside each widget instead.
+not stored: the book shows a static figure beside each widget instead. Nor are
+execution timestamps: with cell ids kept and no timings, a re-run changes only the
+lines whose outputs changed, so a notebook's diff shows what really changed.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ def execute(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+                            record_timing=False, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
     print(f"{path.name}: {len(nb.cells)} cells in {time.perf_counter() - start:.1f} s")
 
