@@ -10,14 +10,14 @@ a bug upstream.
 from __future__ import annotations
 
 import functools
-from typing import Callable, Union
+from collections.abc import Callable
 
 import numpy as np
 
 from ._validate import as_float_array, check_not_nan
 
 Activation = Callable[[np.ndarray], np.ndarray]
-ActivationLike = Union[str, Activation]
+ActivationLike = str | Activation
 
 
 def _scores(z, func: str) -> np.ndarray:

@@ -9,7 +9,7 @@ examples, ``dZ`` already carries the factor 1/m; see `nnlib.dense_backward`.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -11,7 +11,7 @@ uses it to check backpropagation.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -108,7 +108,7 @@ def numeric_gradients(X, y, layers: Sequence[Layer], loss: LossLike,
         trial = layers[:i] + [layers[i].with_params(params)] + layers[i + 1:]
         return loss_fn(y, forward(X, trial).output)
 
-    return [tuple(numeric_gradient(lambda v: loss_with(i, k, v), p, eps)
+    return [tuple(numeric_gradient(lambda v, i=i, k=k: loss_with(i, k, v), p, eps)
                   for k, p in enumerate(layer.params))
             for i, layer in enumerate(layers)]
 

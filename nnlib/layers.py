@@ -26,7 +26,7 @@ as a `Dense`, and a `Dense` unpacks like one: ``W, b, g = layer``.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence, Tuple, Union
+from typing import NamedTuple
 
 import numpy as np
 
@@ -197,11 +197,11 @@ class Dense(NamedTuple):
     def params(self) -> tuple[np.ndarray, np.ndarray]:
         return (self.W, self.b)
 
-    def with_params(self, params) -> "Dense":
+    def with_params(self, params) -> Dense:
         W, b = params
         return self._replace(W=W, b=b)
 
-    def checked(self, in_shape: tuple, where: str) -> tuple["Dense", tuple]:
+    def checked(self, in_shape: tuple, where: str) -> tuple[Dense, tuple]:
         """A float64 copy, checked against one example of shape `in_shape`; and ``(n_units,)``.
 
         `in_shape` None (a network with no data yet) accepts whatever W expects.
@@ -238,4 +238,4 @@ class Dense(NamedTuple):
 
 
 #: A layer as the chapters write it: a `Dense`, or a plain ``(W, b, activation)`` tuple.
-Layer = Union[Dense, Tuple[np.ndarray, np.ndarray, ActivationLike]]
+Layer = Dense | tuple[np.ndarray, np.ndarray, ActivationLike]

@@ -16,7 +16,7 @@ derivative returned here already carries the factor ``1/m``.
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from collections.abc import Callable
 
 import numpy as np
 
@@ -129,7 +129,7 @@ def _pair(func: str, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------- the table of losses
 
 Loss = Callable[[np.ndarray, np.ndarray], float]
-LossLike = Union[str, Loss]
+LossLike = str | Loss
 
 LOSSES: dict[str, Loss] = {
     "squared_error": squared_error,

@@ -8,7 +8,8 @@ over layers calling ``layer.forward``, whatever the kind of layer (see
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 

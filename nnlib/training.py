@@ -7,7 +7,7 @@ parameter a step ``lr`` against its gradient.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -124,7 +124,7 @@ class Server:
                "JUPYTER_CONFIG_DIR": str(scratch / "config"), "JUPYTER_DATA_DIR": str(scratch / "data"),
                "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
                "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
-        self.log_file = open(log_path, "w")
+        self.log_file = open(log_path, "w")  # noqa: SIM115 -- stays open for the server's lifetime; stop() closes it
         self.process = subprocess.Popen(
             [str(venv / "bin" / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1",
              f"--port={self.port}", f"--IdentityProvider.token={self.token}",
@@ -140,7 +140,7 @@ class Server:
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise SystemExit(f"JupyterLab did not start; see {log_path}")
+                    raise SystemExit(f"JupyterLab did not start; see {log_path}") from None
                 time.sleep(0.5)
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict:

@@ -17,8 +17,8 @@ MODERATE = np.linspace(-30.0, 30.0, 121)
 
 
 def test_registry_maps_each_name_to_its_function():
-    assert ACTIVATIONS == {"linear": linear, "step": step, "sigmoid": sigmoid,
-                           "tanh": tanh, "relu": relu, "softmax": softmax}
+    assert {"linear": linear, "step": step, "sigmoid": sigmoid,
+                           "tanh": tanh, "relu": relu, "softmax": softmax} == ACTIVATIONS
     for name, g in ACTIVATIONS.items():
         assert getattr(nnlib, name) is g
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import random_layers
 
 import nnlib
-from conftest import random_layers
 from nnlib import datasets
 
 GRADIENT_CHECK_TOL = 1e-7
