@@ -1,4 +1,4 @@
-"""Backpropagation, and the gradient check that proves it right.
+"""Backpropagation, and the gradient check that tests it against numeric gradients.
 
 Notation, per layer l of a batch of m examples (Keras shapes, as in `nnlib.layers`):
 ``Z = A_prev @ W + b`` with ``A_prev`` (m, n_in), ``W`` (n_in, n_units); ``A = g(Z)``.
