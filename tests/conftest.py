@@ -9,6 +9,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -117,7 +118,8 @@ def activation_float32_tolerance(name, Z, A, dZ=0.0):
     raise ValueError(f"no float32 error model for activation {name!r}")
 
 
-def _activate(name, Z):
+def activate(name, Z):
+    """The exact (float64) activation, for the error bounds."""
     if name == "softmax":
         e = np.exp(Z - Z.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True)
@@ -125,8 +127,19 @@ def _activate(name, Z):
             "sigmoid": lambda z: 0.5 * (1 + np.tanh(z / 2))}[name](Z)
 
 
-def forward_float32_tolerance(X, layers, inputs_in_float32=True):
-    """Bound on |Keras's float32 output - the exact output| of each entry of a Dense network.
+class LayerPass(NamedTuple):
+    """One layer of a forward pass, exact, with bounds (``*_err``) on the float32 pass's errors."""
+
+    A_prev: np.ndarray
+    A_prev_err: np.ndarray
+    Z: np.ndarray
+    Z_err: np.ndarray
+    A: np.ndarray
+    A_err: np.ndarray
+
+
+def float32_forward(X, layers, inputs_in_float32=True) -> list[LayerPass]:
+    """The exact forward pass of a Dense network, with a bound on each float32 value's error.
 
     `layers` are ``(W, b, activation name)``. Layer by layer, z = a @ W + b sums n_in products
     and a bias: it may be off by float32_tolerance(|a| @ |W| + |b|, n_in + 1), plus the error
@@ -136,14 +149,21 @@ def forward_float32_tolerance(X, layers, inputs_in_float32=True):
     """
     A = np.asarray(X, dtype=np.float64)
     err = np.zeros_like(A) if inputs_in_float32 else EPS32 / 2 * np.abs(A)
+    passes = []
     for W, b, g in layers:
         W, b = np.asarray(W, np.float64), np.asarray(b, np.float64)
         n_terms = W.shape[0] + 1 + (0 if inputs_in_float32 else 1)
-        dZ = err @ np.abs(W) + float32_tolerance(np.abs(A) @ np.abs(W) + np.abs(b), n_terms)
         Z = A @ W + b
-        A = _activate(g, Z)
-        err = activation_float32_tolerance(g, Z, A, dZ)
-    return err
+        Z_err = err @ np.abs(W) + float32_tolerance(np.abs(A) @ np.abs(W) + np.abs(b), n_terms)
+        A_next = activate(g, Z)
+        passes.append(LayerPass(A, err, Z, Z_err, A_next, activation_float32_tolerance(g, Z, A_next, Z_err)))
+        A, err = A_next, passes[-1].A_err
+    return passes
+
+
+def forward_float32_tolerance(X, layers, inputs_in_float32=True):
+    """Bound on |Keras's float32 output - the exact output| for each output of a Dense network."""
+    return float32_forward(X, layers, inputs_in_float32)[-1].A_err
 
 
 def assert_float32_close(actual, expected, tolerance, what="values"):

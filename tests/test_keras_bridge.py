@@ -11,15 +11,7 @@ import pytest
 
 import nnlib
 
-# float32 has a 24-bit mantissa (~6e-8 relative); a few layers of sums and
-# exponentials stay within this absolute tolerance on outputs of order 1.
-FLOAT32_ATOL = 2e-5
-
-
-def random_layers(rng, sizes, activations):
-    return [(rng.normal(size=(n_in, n_out)), rng.normal(size=n_out), g)
-            for n_in, n_out, g in zip(sizes[:-1], sizes[1:], activations)]
-
+from conftest import assert_float32_close, forward_float32_tolerance, random_layers
 
 NETWORKS = {
     "coffee 2-3-1 sigmoid": ([2, 3, 1], ["sigmoid", "sigmoid"]),
@@ -29,14 +21,34 @@ NETWORKS = {
 }
 
 
-@pytest.mark.parametrize("name", NETWORKS)
-def test_nnlib_forward_matches_keras_predict(name):
+def keras_and_nnlib_outputs(name, perturb=None):
     rng = np.random.default_rng(len(name))
     sizes, activations = NETWORKS[name]
     layers = random_layers(rng, sizes, activations)
     X = rng.normal(size=(32, sizes[0]))
-    keras_out = nnlib.to_keras(layers).predict(X, verbose=0)
-    np.testing.assert_allclose(keras_out, nnlib.sequential(X, layers), atol=FLOAT32_ATOL, rtol=0)
+    copied = layers if perturb is None else perturb(layers)
+    return X, layers, nnlib.to_keras(copied).predict(X, verbose=0), nnlib.sequential(X, layers)
+
+
+@pytest.mark.parametrize("name", NETWORKS)
+def test_nnlib_forward_matches_keras_predict(name):
+    X, layers, keras_out, nnlib_out = keras_and_nnlib_outputs(name)
+    # Keras rounds X, W and b to float32 and computes in float32: each output may be off by the
+    # float32 error of its own sums, |a| @ |W| + |b| times (n_in + 2) ε32, carried through the layers.
+    assert_float32_close(keras_out, nnlib_out, forward_float32_tolerance(X, layers, inputs_in_float32=False))
+
+
+def test_one_weight_off_by_a_relative_1e_4_is_detected():
+    """The float32 tolerance is tight enough to catch a single weight 1e-4 off (relative)."""
+    def perturb(layers):
+        (W, b, g), rest = layers[0], layers[1:]
+        W = W.copy()
+        W[0, 0] *= 1 + 1e-4
+        return [(W, b, g), *rest]
+
+    X, layers, keras_out, nnlib_out = keras_and_nnlib_outputs("coffee 2-3-1 sigmoid", perturb)
+    with pytest.raises(AssertionError, match="beyond float32 rounding"):
+        assert_float32_close(keras_out, nnlib_out, forward_float32_tolerance(X, layers, inputs_in_float32=False))
 
 
 @pytest.mark.parametrize("name", NETWORKS)
@@ -62,7 +74,8 @@ def test_activation_keras_lacks_is_refused():
 
 def test_inconsistent_layer_shapes_are_refused():
     layers = [(np.ones((2, 3)), np.zeros(3), "relu"), (np.ones((2, 1)), np.zeros(1), "linear")]
-    with pytest.raises(ValueError, match=r"layer 0 has 3 units but layer 1 W has shape \(2, 1\)"):
+    with pytest.raises(ValueError, match=r"to_keras: layer 1: each example reaching it has shape \(3,\), so W "
+                                         r"must have shape \(3, n_units\); got \(2, 1\)"):
         nnlib.to_keras(layers)
     with pytest.raises(ValueError, match=r"b must have shape \(3,\).*got \(2,\)"):
         nnlib.to_keras([(np.ones((2, 3)), np.zeros(2), "relu")])

@@ -11,23 +11,27 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # silence TensorFlow's C++ start-up logging
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-import nnlib  # noqa: E402
-from nnlib import datasets  # noqa: E402
+import nnlib
+from nnlib import datasets
+
+from conftest import (
+    EPS32,
+    FUNCTION_ULPS,
+    activation_float32_tolerance,
+    assert_float32_close,
+    float32_tolerance,
+    forward_float32_tolerance,
+)
 
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 
-# float32 tolerances. float32 rounds each operation to a relative 2**-24 ≈ 6e-8. A dot
-# product of n ≤ 16 products, each at most ~5 here, can then be off by about
-# n · 5 · 6e-8 ≈ 5e-6 in absolute terms, which matters most when the terms cancel and the
-# result is near 0 (hence ATOL); away from 0 the error is a few times 1e-7 relative, well
-# inside RTOL. Both are still far tighter than any real mistake (a missing bias, a
-# transposed W, a wrong activation changes outputs by 1e-2 or more).
-RTOL = 1e-5
-ATOL = 5e-6
+# Every float32 comparison below allows the worst-case float32 rounding of the very terms it
+# sums (tests/conftest.py: n_terms · ε32 · Σ|term|), computed per entry. A real mistake (a missing
+# bias, a transposed W, a wrong activation) changes outputs by far more.
 
 # Keras has no step activation (it has no gradient), so "step" is not compared.
 KERAS_ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "softmax"]
@@ -49,14 +53,20 @@ def numpy(t):
 def test_activations_match_keras(name, shape):
     z = f32(np.random.default_rng(30).normal(scale=4.0, size=shape))
     expected = numpy(getattr(keras.activations, name)(z.astype(np.float32)))
-    np.testing.assert_allclose(nnlib.get_activation(name)(z), expected, rtol=RTOL, atol=ATOL)
+    ours = nnlib.get_activation(name)(z)
+    # z is exact in float32: only the activation's own rounding (a few ε32 relative; softmax also sums)
+    assert_float32_close(expected, ours, activation_float32_tolerance(name, z, ours))
 
 
 @pytest.mark.parametrize("axis", [0, 1, -1])
 def test_softmax_axis_matches_keras(axis):
     z = f32(np.random.default_rng(31).normal(scale=3.0, size=(3, 4, 5)))
     expected = numpy(keras.activations.softmax(z.astype(np.float32), axis=axis))
-    np.testing.assert_allclose(nnlib.softmax(z, axis=axis), expected, rtol=RTOL, atol=ATOL)
+    ours = nnlib.softmax(z, axis=axis)
+    # softmax's own float32 rounding along `axis` (the error model takes the last axis)
+    tolerance = np.moveaxis(activation_float32_tolerance("softmax", np.moveaxis(z, axis, -1),
+                                                         np.moveaxis(ours, axis, -1)), -1, axis)
+    assert_float32_close(expected, ours, tolerance)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "softmax"])
@@ -77,6 +87,21 @@ def loss_inputs(rng, m, n_out):
     return Y, P
 
 
+def mse_tolerance(value, m, n_out):
+    """(y - p)² rounds 3 times (the difference, doubled by squaring, and the square), then a mean
+    over n_out outputs and one over m examples: at most n_out + m + 4 roundings of positive terms."""
+    return float32_tolerance(value, n_out + m + 4)
+
+
+def crossentropy_tolerance(value, m, n_out, normalised_over=0):
+    """float32 error of a mean cross-entropy `value`: log's own FUNCTION_ULPS plus a mean over
+    n_out outputs and m examples, relative to the (positive) terms; plus an absolute ε32/2 per term
+    from rounding 1 - p (log(1 - p) then moves by ε32/2), or, for a categorical cross-entropy,
+    (n + 1) ε32/2 from dividing p by its sum over `normalised_over` = n classes."""
+    absolute = (normalised_over + 1 if normalised_over else 1) * EPS32 / 2
+    return float32_tolerance(value, FUNCTION_ULPS + n_out + m + 2) + absolute
+
+
 def class_inputs(rng, m, n_classes):
     labels = rng.integers(0, n_classes, size=m)
     P = f32(nnlib.softmax(rng.normal(size=(m, n_classes))))
@@ -89,33 +114,35 @@ def test_mse_and_squared_error_match_keras(m, n_out):
     Y, P = f32(rng.normal(size=(m, n_out))), f32(rng.normal(size=(m, n_out)))
     per_example = numpy(keras.losses.mean_squared_error(Y, P))  # mean over outputs, one per example
     assert per_example.shape == (m,)
-    assert nnlib.mse(Y, P) == pytest.approx(per_example.mean(), rel=RTOL, abs=ATOL)
+    ours = nnlib.mse(Y, P)
+    assert_float32_close(per_example.mean(), ours, mse_tolerance(ours, m, n_out))
     # the class averages over the batch ("sum_over_batch_size") in float32
-    assert nnlib.mse(Y, P) == pytest.approx(float(keras.losses.MeanSquaredError()(Y, P)), rel=RTOL, abs=ATOL)
+    assert_float32_close(float(keras.losses.MeanSquaredError()(Y, P)), ours, mse_tolerance(ours, m, n_out))
     # Keras has no summed squared error; it is n_out times the mean
-    assert nnlib.squared_error(Y, P) == pytest.approx(n_out * per_example.mean(), rel=RTOL, abs=ATOL)
+    assert_float32_close(n_out * per_example.mean(), nnlib.squared_error(Y, P),
+                         n_out * mse_tolerance(ours, m, n_out))
 
 
 @pytest.mark.parametrize("m, n_out", [(1, 1), (8, 1), (5, 3)])
 def test_binary_crossentropy_matches_keras(m, n_out):
     Y, P = loss_inputs(np.random.default_rng(33), m, n_out)
     per_example = numpy(keras.losses.binary_crossentropy(Y, P))
-    assert nnlib.binary_crossentropy(Y, P) == pytest.approx(per_example.mean(), rel=RTOL, abs=ATOL)
-    assert nnlib.binary_crossentropy(Y, P) == pytest.approx(
-        float(keras.losses.BinaryCrossentropy()(Y, P)), rel=RTOL, abs=ATOL)
+    ours = nnlib.binary_crossentropy(Y, P)
+    tolerance = crossentropy_tolerance(ours, m, n_out)
+    assert_float32_close(per_example.mean(), ours, tolerance)
+    assert_float32_close(float(keras.losses.BinaryCrossentropy()(Y, P)), ours, tolerance)
 
 
 @pytest.mark.parametrize("m, n_classes", [(1, 2), (6, 3), (10, 5)])
 def test_categorical_and_sparse_crossentropy_match_keras(m, n_classes):
     labels, Y, P = class_inputs(np.random.default_rng(34), m, n_classes)
-    expected = numpy(keras.losses.categorical_crossentropy(Y, P)).mean()
-    assert nnlib.categorical_crossentropy(Y, P) == pytest.approx(expected, rel=RTOL, abs=ATOL)
-    assert nnlib.categorical_crossentropy(Y, P) == pytest.approx(
-        float(keras.losses.CategoricalCrossentropy()(Y, P)), rel=RTOL, abs=ATOL)
-    expected = numpy(keras.losses.sparse_categorical_crossentropy(labels, P)).mean()
-    assert nnlib.sparse_categorical_crossentropy(labels, P) == pytest.approx(expected, rel=RTOL, abs=ATOL)
-    assert nnlib.sparse_categorical_crossentropy(labels, P) == pytest.approx(
-        float(keras.losses.SparseCategoricalCrossentropy()(labels, P)), rel=RTOL, abs=ATOL)
+    ours = nnlib.categorical_crossentropy(Y, P)
+    tolerance = crossentropy_tolerance(ours, m, n_classes, normalised_over=n_classes)
+    assert_float32_close(numpy(keras.losses.categorical_crossentropy(Y, P)).mean(), ours, tolerance)
+    assert_float32_close(float(keras.losses.CategoricalCrossentropy()(Y, P)), ours, tolerance)
+    ours = nnlib.sparse_categorical_crossentropy(labels, P)
+    assert_float32_close(numpy(keras.losses.sparse_categorical_crossentropy(labels, P)).mean(), ours, tolerance)
+    assert_float32_close(float(keras.losses.SparseCategoricalCrossentropy()(labels, P)), ours, tolerance)
 
 
 def test_unnormalised_probabilities_are_rescaled_like_keras():
@@ -137,7 +164,7 @@ def test_crossentropies_at_p_zero_and_one_match_keras_functions_in_float64():
         assert getattr(nnlib, name)(Y, P) == pytest.approx(expected, rel=1e-9)
     labels = np.array([1, 0, 0])
     expected = numpy(keras.losses.sparse_categorical_crossentropy(labels, P)).mean()
-    assert nnlib.sparse_categorical_crossentropy(labels, P) == pytest.approx(expected, rel=1e-6)
+    assert nnlib.sparse_categorical_crossentropy(labels, P) == pytest.approx(expected, rel=1e-9)
 
 
 # --- Dense layers and whole networks --------------------------------------------------
@@ -161,11 +188,13 @@ def test_dense_matches_a_keras_dense_layer(activation, n_in, n_units):
         X = f32(rng.normal(size=(m, n_in)))
         expected = numpy(layer(X.astype(np.float32)))
         assert expected.shape == (m, n_units)
-        np.testing.assert_allclose(nnlib.dense(X, W, b, activation), expected, rtol=RTOL, atol=ATOL)
+        # the float32 error of n_in products and a bias, through the activation
+        assert_float32_close(expected, nnlib.dense(X, W, b, activation),
+                             forward_float32_tolerance(X, [(W, b, activation)]))
     # one example as a 1-D vector gives the row Keras computes for a batch of one
     x = X[0]
-    np.testing.assert_allclose(nnlib.dense(x, W, b, activation), numpy(layer(x[None, :].astype(np.float32)))[0],
-                               rtol=RTOL, atol=ATOL)
+    assert_float32_close(numpy(layer(x[None, :].astype(np.float32)))[0], nnlib.dense(x, W, b, activation),
+                         forward_float32_tolerance(x[None, :], [(W, b, activation)])[0])
 
 
 @pytest.mark.parametrize("activation", ["linear", "sigmoid", "tanh", "relu"])
@@ -175,7 +204,7 @@ def test_one_unit_dense_matches_keras(activation):
     W, b = f32(rng.normal(size=(3, 1))), f32(rng.normal(size=1))
     X = f32(rng.normal(size=(9, 3)))
     expected = numpy(keras_dense(W, b, activation)(X.astype(np.float32)))
-    np.testing.assert_allclose(nnlib.dense(X, W, b, activation), expected, rtol=RTOL, atol=ATOL)
+    assert_float32_close(expected, nnlib.dense(X, W, b, activation), forward_float32_tolerance(X, [(W, b, activation)]))
 
 
 def test_dense_loop_matches_keras_too():
@@ -183,8 +212,8 @@ def test_dense_loop_matches_keras_too():
     W, b = f32(rng.normal(size=(3, 4))), f32(rng.normal(size=4))
     layer = keras_dense(W, b, "sigmoid")
     x = f32(rng.normal(size=3))
-    np.testing.assert_allclose(nnlib.dense_loop(x, W, b, "sigmoid"), numpy(layer(x[None, :].astype(np.float32)))[0],
-                               rtol=RTOL, atol=ATOL)
+    assert_float32_close(numpy(layer(x[None, :].astype(np.float32)))[0], nnlib.dense_loop(x, W, b, "sigmoid"),
+                         forward_float32_tolerance(x[None, :], [(W, b, "sigmoid")])[0])
 
 
 def test_sequential_matches_keras_sequential_on_the_coffee_network():
@@ -196,7 +225,7 @@ def test_sequential_matches_keras_sequential_on_the_coffee_network():
                                                           for W, _, g in layers])
     model.set_weights([w.astype(np.float32) for W, b, _ in layers for w in (W, b)])
     expected = numpy(model(Xn.astype(np.float32), training=False))
-    np.testing.assert_allclose(nnlib.sequential(Xn, layers), expected, rtol=RTOL, atol=ATOL)
+    assert_float32_close(expected, nnlib.sequential(Xn, layers), forward_float32_tolerance(Xn, layers))
 
 
 def test_sequential_matches_keras_on_a_deeper_softmax_network():
@@ -209,5 +238,5 @@ def test_sequential_matches_keras_on_a_deeper_softmax_network():
     X = f32(rng.normal(size=(20, 4)))
     expected = numpy(model(X.astype(np.float32), training=False))
     out = nnlib.sequential(X, layers)
-    np.testing.assert_allclose(out, expected, rtol=RTOL, atol=ATOL)
+    assert_float32_close(expected, out, forward_float32_tolerance(X, layers))
     np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-12)
