@@ -22,9 +22,9 @@ KERAS_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softmax")  # "step" h
 
 def _keras():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow loads: no start-up notices
-    import keras
+    from .quiet_tf import import_keras  # TensorFlow >= 2.21 prints some regardless: import_keras drops them
 
-    return keras
+    return import_keras()
 
 
 def to_keras(layers: Sequence[Layer], dtype: str = "float32"):
