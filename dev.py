@@ -9,10 +9,14 @@
     python3 dev.py bench [--full-loop]  time loop vs vectorized dense layers (bench/README.md)
     python3 dev.py binder [--keep]      launch the book as Binder would (fresh environment from
                                         binder/, headless JupyterLab) and run every chapter in it
+    python3 dev.py lowest [PYTEST ARGS] set up .venv-lowest with the lowest versions pyproject.toml
+                                        allows (tests/lowest-versions.txt), run the unit tests, the
+                                        Keras tests and nbval over the chapters in it
 
 Each command first creates `.venv` (if missing) and installs `requirements.txt`
-into it; that step is skipped while requirements.txt and pyproject.toml are
-unchanged since the last install.
+into it (`lowest`: `.venv-lowest`, nnlib[keras,test] under tests/lowest-versions.txt);
+that step is skipped while requirements.txt and pyproject.toml are unchanged since
+the last install.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / ".installed-requirements"
 
 # Quiet, reproducible kernels: TensorFlow's start-up notices would otherwise land
 # on stderr in the stored outputs, and hash randomisation would reorder sets.
@@ -36,24 +39,34 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0",
        "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
+LOWEST = ROOT / ".venv-lowest"
+LOWEST_CONSTRAINTS = ROOT / "tests" / "lowest-versions.txt"
+
+
 def run(*args, **kwargs) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
     subprocess.run([str(a) for a in args], cwd=ROOT, env=ENV, check=True, **kwargs)
 
 
-def setup() -> None:
-    """Create .venv and install the requirements into it, unless already up to date."""
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
+
+
+def setup(venv: Path = VENV, *install: str, inputs: tuple[str, ...] = ()) -> None:
+    """Create `venv` and pip-install `install` into it (default: requirements.txt), unless the
+    files those depend on (requirements.txt, pyproject.toml and `inputs`) are unchanged since."""
     if not (3, 10) <= sys.version_info[:2] <= (3, 12):
         sys.exit(f"Python 3.10 to 3.12 is needed, this is {sys.version.split()[0]}")
-    if not PYTHON.exists():
-        run(sys.executable, "-m", "venv", VENV)
+    python, stamp = venv_python(venv), venv / ".installed-requirements"
+    if not python.exists():
+        run(sys.executable, "-m", "venv", venv)
     digest = hashlib.sha256(b"".join(
-        (ROOT / name).read_bytes() for name in ("requirements.txt", "pyproject.toml"))).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == digest:
+        (ROOT / name).read_bytes() for name in ("requirements.txt", "pyproject.toml", *inputs))).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
         return
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", "-r", "requirements.txt")
-    STAMP.write_text(digest)
+    run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(python, "-m", "pip", "install", "--quiet", *(install or ("-r", "requirements.txt")))
+    stamp.write_text(digest)
 
 
 def warm_up() -> None:
@@ -95,15 +108,29 @@ def test(pytest_args: list[str]) -> None:
     run(PYTHON, "-m", "pytest", *pytest_args)
 
 
+def lowest(pytest_args: list[str]) -> None:
+    """The oldest versions pyproject.toml allows still run the book: nnlib's unit tests, the Keras
+    tests and nbval over every chapter, in .venv-lowest (the book build and browser test are left to
+    `test`, which covers the build tools)."""
+    setup(LOWEST, "--constraint", LOWEST_CONSTRAINTS.relative_to(ROOT).as_posix(), "-e", ".[keras,test]",
+          inputs=(LOWEST_CONSTRAINTS.relative_to(ROOT).as_posix(),))
+    python = venv_python(LOWEST)
+    run(python, "-c", "import matplotlib.pyplot")  # Matplotlib's font cache, as in warm_up
+    run(python, "-m", "pytest", "--ignore=tests/test_book_build.py", "--ignore=tests/test_browser.py",
+        *pytest_args)
+
+
 def execute(notebooks: list[str]) -> None:
     warm_up()
     run(PYTHON, "tests/execute_notebooks.py", *notebooks)
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in {"book", "test", "execute", "bench", "binder"}:
+    if not argv or argv[0] not in {"book", "test", "execute", "bench", "binder", "lowest"}:
         sys.exit(__doc__)
     command, rest = argv[0], argv[1:]
+    if command == "lowest":
+        return lowest(rest)
     setup()
     if command == "book":
         book()
