@@ -3,8 +3,9 @@
 Each ``check_*`` function calls your function on fixed and random cases,
 compares with nnlib's reference implementation (with a tolerance, never against
 stored numbers), and prints one line per failed case saying what was expected and
-what came back, then a summary. It never crashes because of your code: an
-exception or a wrong return type is reported as a failed case.
+what came back, then a summary. It never crashes or hangs because of your code:
+an exception, a wrong return type, a change to the arrays your function was given,
+or a case that runs longer than `TIME_LIMIT` seconds is reported as a failed case.
 
 The result is truthy when every case passed, so ``assert check_dense(my_dense)``
 works in a test; displayed in a notebook, it shows only the printed report.
@@ -13,17 +14,32 @@ works in a test; displayed in a notebook, it shows only the printed report.
 from __future__ import annotations
 
 import copy
+import inspect
+import signal
+import threading
+import time
 import warnings
 from typing import Callable, Sequence
 
 import numpy as np
 
-from . import losses
-from .activations import ACTIVATIONS
-from .derivatives import LOSSES
-from .layers import dense, dense_loop, neuron, sequential
+from . import (ACTIVATIONS, DERIVATIVES, LOSSES, backprop, dense, dense_backward, dense_loop, fit,
+               loss_derivative, mse, neuron, numeric_gradient, sequential)
+from .datasets import coffee_roasting, normalization_stats, normalize
 
 RTOL, ATOL = 1e-6, 1e-9
+
+TIME_LIMIT: float | None = 5.0
+"""Seconds your function may take on one case before it is stopped and the check ends.
+
+Generous: every reference case takes milliseconds. None turns the limit off. It is
+enforced with the SIGALRM signal, so only on Unix (Linux, macOS) and in the main
+thread, which is where a Jupyter kernel and a script run; elsewhere, e.g. on
+Windows, cases run without a limit.
+"""
+
+_AGAIN = 0.1  # seconds between further stops, should the learner's code swallow the first
+_NONE = "returned None; is a `return` statement missing?"
 
 
 class CheckResult:
@@ -42,50 +58,244 @@ class CheckResult:
         """Show nothing: the check has already printed its report."""
 
 
+class _BadAnswer(Exception):
+    """What the learner's function did cannot be compared; the message says why."""
+
+
+class _TookTooLong(BaseException):
+    """Raised inside the learner's function when its time is up.
+
+    A BaseException, so that an ``except Exception`` in the learner's code cannot catch it.
+    """
+
+
 def run_cases(name: str, candidate: Callable, reference: Callable,
-              cases: Sequence[tuple[str, tuple]]) -> CheckResult:
-    """Compare ``candidate(*args)`` with ``reference(*args)`` for each (description, args) case."""
+              cases: Sequence[tuple[str, tuple]], time_limit: float | None = None) -> CheckResult:
+    """Compare ``candidate(*args)`` with ``reference(*args)`` for each (description, args) case.
+
+    Each function gets its own deep copy of the arguments. A case fails if the candidate
+    raises, returns no array of real numbers, changes an array it was given, returns a
+    different shape or values (beyond `RTOL`, `ATOL`), or right values while NumPy warns.
+    A case that runs longer than `time_limit` seconds (default `TIME_LIMIT`) fails
+    too, and ends the check. Prints the report and returns a `CheckResult`.
+    """
+    return _run(name, candidate, reference, cases, time_limit=time_limit)
+
+
+def _run(name: str, candidate: Callable, reference: Callable, cases: Sequence[tuple[str, tuple]],
+         parts: Sequence[str] = ("",), split: Callable | None = None, advice: str | None = None,
+         time_limit: float | None = None) -> CheckResult:
+    """`run_cases`, optionally for a function that returns several arrays, named by `parts`.
+
+    ``split(result)`` turns what a function returns into one array per part; the report
+    then says which part is wrong, case by case. `advice` replaces the usual advice when
+    the candidate changes an input in place.
+    """
+    total = len(parts) * len(cases)
+    if not callable(candidate):
+        print(f"✗ {name}: expected your function itself, got a {type(candidate).__name__}; "
+              f"pass it without calling it, e.g. check(my_function), not check(my_function(...))")
+        return CheckResult(name, total, ["not a function"])
+    limit = TIME_LIMIT if time_limit is None else time_limit
+    problems = _problems(candidate, reference, cases, len(parts), split, advice, limit)
+    if len(parts) > 1 and problems[0][0] == _NONE:
+        print(f"✗ {name} {_NONE}")
+        return CheckResult(name, total, ["returned None"])
     failures = []
-    for k, (description, args) in enumerate(cases, start=1):
-        problem = _compare(candidate, reference, args)
-        if problem:
-            failures.append(f"case {k} ({description}): {problem}")
-            print(f"✗ {name}, case {k} ({description}): {problem}")
+    for j, part in enumerate(parts):
+        label = f"{name} {part}".strip()
+        failures += [f"{part}: {f}" if part else f
+                     for f in _report(label, cases, [p[j] for p in problems])]
+    return CheckResult(name, total, failures)
+
+
+def _problems(candidate: Callable, reference: Callable, cases: Sequence[tuple[str, tuple]],
+              n_parts: int, split: Callable | None, advice: str | None, limit: float | None) -> list[list]:
+    """Run the cases in turn: for each case run, one problem (or None) per part.
+
+    Stops after a case that ran out of time, so a check never waits more than once.
+    """
+    problems = []
+    for k, (_, args) in enumerate(cases, start=1):
+        outcome = _attempt(candidate, args, split, advice, limit)
+        if outcome is _TookTooLong:
+            problems.append([f"your function took longer than {limit:g} s on case {k} and was stopped "
+                             "(does a loop never end?)"] * n_parts)
+            break
+        if isinstance(outcome, str):
+            problems.append([outcome] * n_parts)
+        else:
+            got, numeric = outcome
+            problems.append([_mismatch(g, e, numeric) for g, e in zip(got, _expected(reference, args, split))])
+    return problems
+
+
+def _report(label: str, cases: Sequence[tuple[str, tuple]], problems: list[str | None]) -> list[str]:
+    """Print one line per failed case and a summary; return the failures."""
+    failures = [f"case {k} ({description}): {problem}"
+                for k, ((description, _), problem) in enumerate(zip(cases, problems), start=1) if problem]
+    for failure in failures:
+        print(f"✗ {label}, {failure}")
+    not_run = len(cases) - len(problems)
     if failures:
-        print(f"{name}: {len(failures)} of {len(cases)} cases failed.")
+        print(f"{label}: {len(failures)} of {len(cases)} cases failed"
+              + (f", {not_run} not run." if not_run else "."))
     else:
-        print(f"✓ {name}: all {len(cases)} cases passed.")
-    return CheckResult(name, len(cases), failures)
+        print(f"✓ {label}: all {len(cases)} cases passed.")
+    return failures
 
 
-def _compare(candidate, reference, args) -> str | None:
-    """Return a description of what is wrong, or None if the candidate is right."""
-    expected = np.asarray(reference(*copy.deepcopy(args)), dtype=float)
+def _attempt(candidate: Callable, args: tuple, split: Callable | None, advice: str | None,
+             limit: float | None):
+    """Run the learner's function on a copy of `args`, under the time limit.
+
+    Returns ``(arrays, numeric_warnings)`` with one float array (or a problem) per part,
+    a problem string, or `_TookTooLong` when time ran out.
+    """
+    given = copy.deepcopy(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            got = _call_with_time_limit(lambda: _answer(candidate, args, given, split, advice), limit)
+        except _BadAnswer as bad:
+            return str(bad)
+        except _TookTooLong:
+            return _TookTooLong
+        except (Exception, SystemExit) as err:  # noqa: BLE001 - the learner's code may raise anything
+            return _raised(err)
+    return got, [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def _raised(err: BaseException) -> str:
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            got = candidate(*copy.deepcopy(args))
-    except Exception as err:  # noqa: BLE001 - the learner's code may raise anything
         return f"raised {type(err).__name__}: {err}"
-    if got is None:
-        return "returned None; is a `return` statement missing?"
+    except Exception:  # noqa: BLE001 - an exception class of the learner's whose str() fails
+        return f"raised {type(err).__name__}"
+
+
+def _answer(candidate: Callable, original: tuple, given: tuple, split: Callable | None, advice: str | None):
+    """Call ``candidate(*given)``; return its result as one float array (or a problem) per part.
+
+    Raises `_BadAnswer` if it returned None or changed `given`, which must stay equal to `original`.
+    """
+    result = candidate(*given)
+    if result is None:
+        raise _BadAnswer(_NONE)
+    changed = _changed_input(candidate, original, given, advice)
+    if changed:
+        raise _BadAnswer(changed)
+    return [_real_array(part) for part in (split(result) if split else (result,))]
+
+
+def _real_array(value) -> np.ndarray | str:
+    """`value` as a float array, or a problem saying why it is not an array of real numbers."""
     try:
-        values = np.asarray(got)
-    except (TypeError, ValueError):  # e.g. a ragged list
-        values = np.asarray(None)
-    if values.dtype.kind not in "biuf":  # float() would accept "0.5" and drop imaginary parts
-        return f"returned a {type(got).__name__} ({values.dtype}), which is not an array of real numbers"
-    got = values.astype(float)
+        array = np.asarray(value)
+    except Exception as err:  # noqa: BLE001 - a ragged list, or an object whose __array__ raises
+        return (f"returned a {type(value).__name__}, which NumPy cannot turn into an array "
+                f"({type(err).__name__}: {err})")
+    if array.dtype.kind not in "biuf":  # float() would accept "0.5" and drop imaginary parts
+        return f"returned a {type(value).__name__} ({array.dtype}), which is not an array of real numbers"
+    return array.astype(float)
+
+
+def _expected(reference: Callable, args: tuple, split: Callable | None) -> list[np.ndarray]:
+    result = reference(*copy.deepcopy(args))
+    return [np.asarray(part, dtype=float) for part in (split(result) if split else (result,))]
+
+
+def _mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list) -> str | None:
+    """Describe how `got` differs from `expected`, or None if the candidate is right."""
+    if isinstance(got, str):
+        return got
     if got.shape != expected.shape:
         return f"returned shape {got.shape}, expected shape {expected.shape}"
     if not np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=False):
         worst = np.max(np.abs(got - expected)) if np.all(np.isfinite(got)) else np.inf
         return (f"expected {_fmt(expected)}, got {_fmt(got)} "
                 f"(largest difference {worst:.2e})")
-    numeric = [w for w in caught if issubclass(w.category, RuntimeWarning)]
     if numeric:
         return f"right values, but NumPy warned: {numeric[0].message} (is it numerically stable?)"
     return None
+
+
+# ------------------------------------------------- inputs changed in place
+
+def _changed_input(candidate: Callable, original: tuple, given: tuple, advice: str | None) -> str | None:
+    """Say which argument the candidate changed in place, or None if it changed none."""
+    for name, before, after in zip(_argument_names(candidate, len(original)), original, given):
+        where = _first_change(before, after, name)
+        if where == name:
+            return (f"your function changed its input {name} in place; "
+                    + (advice or f"work on a copy ({name} = {name}.copy()) or build new arrays"))
+        if where:
+            return (f"your function changed {where}, inside its input {name}, in place; "
+                    + (advice or "build new arrays instead (x = x - d, not x -= d)"))
+    return None
+
+
+def _argument_names(func: Callable, n: int) -> list[str]:
+    """The names of func's first n positional parameters, "argument k" where it has none."""
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # e.g. some built-in functions have no signature
+        parameters = []
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return names[:n] + [f"argument {k}" for k in range(len(names) + 1, n + 1)]
+
+
+def _first_change(before, after, path: str) -> str | None:
+    """The path (e.g. "layers[0][1]") of the first array in `after` that differs from `before`.
+
+    Lists and tuples are searched item by item; numbers, strings and functions cannot change.
+    """
+    if isinstance(before, np.ndarray):
+        same = (isinstance(after, np.ndarray) and after.shape == before.shape
+                and np.array_equal(after, before, equal_nan=True))
+        return None if same else path
+    if isinstance(before, (list, tuple)):
+        if type(after) is not type(before) or len(after) != len(before):
+            return path
+        for k, (item_before, item_after) in enumerate(zip(before, after)):
+            where = _first_change(item_before, item_after, f"{path}[{k}]")
+            if where:
+                return where
+    return None
+
+
+# ------------------------------------------------- the time limit
+
+def _call_with_time_limit(func: Callable[[], object], seconds: float | None):
+    """Return ``func()``, or raise `_TookTooLong` once it has run for `seconds`.
+
+    A SIGALRM timer interrupts even a pure-Python endless loop. Where there is no such
+    timer (Windows), outside the main thread (which alone receives signals), or where
+    SIGALRM has a handler not set from Python (which could not be put back), func runs
+    without a limit. A timer and handler already in place are restored afterwards.
+    """
+    if (seconds is None or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGALRM) is None):
+        return func()
+    previous_handler = signal.signal(signal.SIGALRM, _stop)
+    previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds, _AGAIN)
+    started = time.monotonic()
+    try:
+        return func()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        delay, interval = previous_timer
+        if delay > 0:
+            signal.setitimer(signal.ITIMER_REAL, max(delay - (time.monotonic() - started), 1e-6), interval)
+
+
+def _stop(signum, frame) -> None:
+    # An alarm that arrives after func has returned, while the timer is being switched
+    # off, lands in _call_with_time_limit itself; raising there would skip the clean-up.
+    if frame is not None and frame.f_code is _call_with_time_limit.__code__:
+        return
+    raise _TookTooLong
 
 
 def _fmt(a: np.ndarray) -> str:
@@ -194,26 +404,12 @@ def check_loss(candidate: Callable, name: str) -> CheckResult:
 
 # ------------------------------------------------- chapters 5 and 6: gradients and backprop
 
-def _keeps_x(candidate: Callable) -> Callable:
-    """Wrap ``candidate(f, x, eps)`` so that changing the caller's x counts as a failure."""
-    def wrapped(f, x, eps):
-        before = np.array(x, copy=True)
-        grad = candidate(f, x, eps)
-        if not np.array_equal(x, before):
-            raise ValueError("your function changed x; put each entry back exactly as it was "
-                             "after nudging it (save the original value), or work on a copy")
-        return grad
-    return wrapped
-
-
 def check_numeric_gradient(candidate: Callable) -> CheckResult:
     """Check ``candidate(f, x, eps)`` against `nnlib.numeric_gradient` (central differences).
 
     The case with the large step eps = 1e-2 tells central differences from
     forward ones; every case also checks that x comes back unchanged.
     """
-    from .gradients import numeric_gradient
-
     rng = np.random.default_rng(5)
     W, b = rng.normal(size=(3, 2)), rng.normal(size=2)
     X, Y = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
@@ -225,7 +421,7 @@ def check_numeric_gradient(candidate: Callable) -> CheckResult:
         return float(np.sum(x ** 3) + x.ravel()[0] * x.ravel()[-1])
 
     def loss_of_W(W_):
-        return losses.mse(Y, dense(X, W_, b, "tanh"))
+        return mse(Y, dense(X, W_, b, "tanh"))
 
     cases = [
         ("f(x) = sum(x²) at x = [1, -2, 3]", (square_sum, np.array([1.0, -2.0, 3.0]), 1e-6)),
@@ -234,12 +430,12 @@ def check_numeric_gradient(candidate: Callable) -> CheckResult:
         ("a large step eps = 1e-2, f(x) = sum(x³) + x_first x_last",
          (cubes_and_product, np.array([0.5, -1.0, 2.0]), 1e-2)),
     ]
-    return run_cases("numeric_gradient", _keeps_x(candidate), numeric_gradient, cases)
+    return _run("numeric_gradient", candidate, numeric_gradient, cases,
+                advice="put each entry back exactly as it was after nudging it (save the original "
+                       "value), or work on a copy")
 
 
 def _gradient_descent(f, x0, lr, epochs):
-    from .gradients import numeric_gradient
-
     x = np.array(x0, dtype=float)
     for _ in range(epochs):
         x = x - lr * numeric_gradient(f, x)
@@ -267,8 +463,6 @@ def check_gradient_descent(candidate: Callable) -> CheckResult:
 
 def check_activation_derivative(candidate: Callable, name: str) -> CheckResult:
     """Check ``candidate(z)`` = g'(z) against nnlib's derivative of the activation `name`."""
-    from .derivatives import DERIVATIVES
-
     if name not in DERIVATIVES:
         raise ValueError(f"check_activation_derivative: expected one of {list(DERIVATIVES)}, "
                          f"got {name!r}")
@@ -286,8 +480,6 @@ def check_dense_backward(candidate: Callable) -> CheckResult:
 
     Prints one report per returned array, so you can see which of the three is wrong.
     """
-    from .training import dense_backward
-
     rng = np.random.default_rng(6)
     cases = [
         ("one example, 2 inputs -> 3 units", (rng.normal(size=(1, 3)), rng.normal(size=(1, 2)),
@@ -297,47 +489,22 @@ def check_dense_backward(candidate: Callable) -> CheckResult:
         ("4 examples, 4 inputs -> 1 unit", (rng.normal(size=(4, 1)), rng.normal(size=(4, 4)),
                                             rng.normal(size=(4, 1)))),
     ]
-    return _run_parts("dense_backward", candidate, dense_backward, cases, ["dW", "db", "dA_prev"])
+    parts = ("dW", "db", "dA_prev")
+    return _run("dense_backward", candidate, dense_backward, cases, parts, split=_items(parts))
 
 
-def _run_parts(name: str, candidate: Callable, reference: Callable,
-               cases: Sequence[tuple[str, tuple]], parts: Sequence[str]) -> CheckResult:
-    """`run_cases` once per item of a returned tuple, so the report says which item is wrong.
-
-    ``reference(*args)`` returns the tuple of arrays named by `parts`, and so must the candidate.
-    """
-    try:
-        nothing = candidate(*copy.deepcopy(cases[0][1])) is None
-    except Exception:  # noqa: BLE001 - reported case by case below
-        nothing = False
-    if nothing:
-        print(f"✗ {name} returned None; is a `return` statement missing?")
-        return CheckResult(name, len(parts) * len(cases), ["returned None"])
-    failures = []
-    for k, part in enumerate(parts):
-        result = run_cases(f"{name} {part}", _part(candidate, k, parts),
-                           lambda *args, k=k: reference(*args)[k], cases)
-        failures += [f"{part}: {failure}" for failure in result.failures]
-    return CheckResult(name, len(parts) * len(cases), failures)
-
-
-def _part(candidate: Callable, k: int, parts: Sequence[str]) -> Callable:
-    """Item k of what ``candidate`` returns, which must be a tuple with one item per part."""
-    def pick(*args):
-        out = candidate(*args)
-        if out is None:
-            return None
-        if not (isinstance(out, (tuple, list)) and len(out) == len(parts)):
-            raise TypeError(f"expected a tuple ({', '.join(parts)}), got {type(out).__name__}"
-                            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
-        return out[k]
-    return pick
+def _items(parts: Sequence[str]) -> Callable:
+    """A `_run` split for a function that returns a tuple with one item per part."""
+    def split(result):
+        if not (isinstance(result, (tuple, list)) and len(result) == len(parts)):
+            raise _BadAnswer(f"expected a tuple ({', '.join(parts)}), got {type(result).__name__}"
+                             + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
+        return tuple(result)
+    return split
 
 
 def check_loss_derivative(candidate: Callable, name: str) -> CheckResult:
     """Check ``candidate(y_true, y_pred)`` = ∂L/∂ŷ against `nnlib.loss_derivative` for `name`."""
-    from .derivatives import loss_derivative
-
     if name not in _LOSSES:
         raise ValueError(f"check_loss_derivative: unknown loss {name!r}; expected one of {list(_LOSSES)}")
     rng = np.random.default_rng(7)
@@ -384,24 +551,15 @@ def check_predict_from_weights(candidate: Callable) -> CheckResult:
     return run_cases("predict_from_weights", candidate, _keras_walk_reference, cases)
 
 
-def _fit_parts(fit_function: Callable) -> Callable:
-    """Wrap a fit-like function: (trained_layers, history) becomes (history, all weights in one array)."""
-    def parts(*args):
-        out = fit_function(*args)
-        if out is None:
-            return None
-        if not (isinstance(out, (tuple, list)) and len(out) == 2):
-            raise TypeError("expected a tuple (trained_layers, history), got " + type(out).__name__
-                            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else ""))
-        trained, history = out
-        try:
-            weights = np.concatenate([np.ravel(np.asarray(p, dtype=float))
-                                      for W, b, *_ in trained for p in (W, b)])
-        except (TypeError, ValueError):
-            raise TypeError("trained_layers must be a list of (W, b, activation) tuples, "
-                            f"got {type(trained).__name__}") from None
-        return history, weights
-    return parts
+def _fit_parts(result) -> tuple:
+    """What a fit function returns, (trained_layers, history), as (history, all weights in one array)."""
+    trained, history = _items(("trained_layers", "history"))(result)
+    try:
+        weights = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for W, b, *_ in trained for p in (W, b)])
+    except Exception as err:  # noqa: BLE001 - anything but a list of layers, whatever its items do
+        raise _BadAnswer("trained_layers must be a list of (W, b, activation) tuples of arrays, "
+                         f"got {type(trained).__name__} ({type(err).__name__}: {err})") from None
+    return history, weights
 
 
 def check_fit(candidate: Callable) -> CheckResult:
@@ -411,9 +569,6 @@ def check_fit(candidate: Callable) -> CheckResult:
     updates and the loss of each epoch *before* its update, as Keras records it.
     A case fails if either the loss history or any trained weight differs.
     """
-    from .datasets import coffee_roasting, normalization_stats, normalize
-    from .training import fit
-
     x_line = np.array([[1.0], [3.0], [4.0], [8.0], [10.0]])
     line = [(np.array([[2.269]]), np.array([1.01]), "linear")]
     X_coffee, y_coffee = coffee_roasting(m=40, seed=1)
@@ -426,5 +581,125 @@ def check_fit(candidate: Callable) -> CheckResult:
         ("40 roasts, 2-3-1 sigmoid, binary cross-entropy, 10 epochs, lr = 2",
          (X_coffee, y_coffee, coffee, "binary_crossentropy", 2.0, 10)),
     ]
-    return _run_parts("fit", _fit_parts(candidate), _fit_parts(fit), cases,
-                      ["history", "weights"])
+    return _run("fit", candidate, fit, cases, ("history", "weights"), split=_fit_parts)
+
+
+# ------------------------------------------------- chapter 6: backpropagation, layer by layer
+
+
+def _backprop_cases() -> list[tuple[str, tuple]]:
+    """Networks as (W, b, activation) tuples, with data where no probability is clipped."""
+    rng = np.random.default_rng(10)
+    chapter2 = [(_CH2_W, np.zeros(3), "sigmoid"), (np.array([[0.3], [0.5], [0.9]]), np.zeros(1), "linear")]
+    regression = [_random_layer(rng, 2, 3, "sigmoid"), _random_layer(rng, 3, 1, "linear")]
+    X_regression, y_regression = rng.normal(size=(5, 2)), rng.normal(size=(5, 1))
+    deep = [_random_layer(rng, 3, 4, "tanh"), _random_layer(rng, 4, 5, "relu"),
+            _random_layer(rng, 5, 3, "softmax")]
+    X_deep, y_deep = rng.normal(size=(6, 3)), np.eye(3)[[0, 2, 1, 1, 0, 2]]
+    X_coffee, y_coffee = coffee_roasting(m=12, seed=2)
+    X_coffee = normalize(X_coffee, *normalization_stats(X_coffee))
+    coffee = [_random_layer(rng, 2, 3, "sigmoid"), _random_layer(rng, 3, 1, "sigmoid")]
+    one_layer = [_random_layer(rng, 3, 2, "sigmoid")]
+    X_one, y_one = rng.normal(size=(4, 3)), (rng.uniform(size=(4, 2)) > 0.5).astype(float)
+    return [
+        ("chapter 2's 2-3-1 network, x = [1, 1], target 0, squared error",
+         (np.array([[1.0, 1.0]]), np.array([[0.0]]), chapter2, "squared_error")),
+        ("2-3-1, sigmoid then linear, 5 examples, mse", (X_regression, y_regression, regression, "mse")),
+        ("3-4-5-3, tanh, relu, softmax, 6 examples, categorical cross-entropy",
+         (X_deep, y_deep, deep, "categorical_crossentropy")),
+        ("12 roasts, 2-3-1 sigmoid, binary cross-entropy", (X_coffee, y_coffee, coffee, "binary_crossentropy")),
+        ("one sigmoid layer only, 4 examples, binary cross-entropy",
+         (X_one, y_one, one_layer, "binary_crossentropy")),
+    ]
+
+
+def _gradient_pairs(n_layers: int) -> Callable:
+    """A split for `_attempt`: what a backprop returns, as [dW1, db1, dW2, db2, ...]."""
+    expected = f"a list of {n_layers} (dW, db) pair{'s' if n_layers > 1 else ''}, one per layer"
+
+    def split(result):
+        if not isinstance(result, (list, tuple)):
+            hint = ("; make it a list, e.g. grads[::-1] rather than reversed(grads)"
+                    if hasattr(result, "__next__") else "")
+            raise _BadAnswer(f"expected {expected}, got a {type(result).__name__}{hint}")
+        if len(result) != n_layers:
+            raise _BadAnswer(f"expected {expected}, got {len(result)} item{'s' if len(result) != 1 else ''}")
+        arrays = []
+        for k, pair in enumerate(result, start=1):
+            if not (isinstance(pair, (list, tuple)) and len(pair) == 2):
+                size = f" of length {len(pair)}" if isinstance(pair, (list, tuple)) else ""
+                raise _BadAnswer(f"expected {expected}; for layer {k} got a {type(pair).__name__}{size}")
+            arrays += list(pair)
+        return arrays
+    return split
+
+
+def _layer_verdicts(got: list, expected: list[np.ndarray]) -> tuple[list[str], bool]:
+    """One verdict per layer ("layer 2 right", "layer 1 dW wrong (...)"), and whether all are right."""
+    verdicts, all_right = [], True
+    for k in range(len(expected) // 2):
+        problems, wrong, worst = [], [], 0.0
+        for name, g, e in zip(("dW", "db"), got[2 * k:2 * k + 2], expected[2 * k:2 * k + 2]):
+            if isinstance(g, str):
+                problems.append(f"{name} {g}")
+            elif g.shape != e.shape:
+                problems.append(f"{name} has shape {g.shape} instead of {e.shape}")
+            elif not np.allclose(g, e, rtol=RTOL, atol=ATOL):
+                wrong.append(name)
+                worst = max(worst, float(np.max(np.abs(g - e))) if np.all(np.isfinite(g)) else np.inf)
+        if wrong:
+            problems.append(f"{' and '.join(wrong)} wrong (largest difference {worst:.2e})")
+        all_right = all_right and not problems
+        verdicts.append(f"layer {k + 1} " + (" and ".join(problems) if problems else "right"))
+    return verdicts, all_right
+
+
+def _same_arrays(got: list, expected: list[np.ndarray]) -> bool:
+    return all(not isinstance(g, str) and g.shape == e.shape and np.allclose(g, e, rtol=RTOL, atol=ATOL)
+               for g, e in zip(got, expected))
+
+
+def _backprop_problem(got: list, expected: list[np.ndarray], numeric: list) -> str | None:
+    """The report of one case: every layer's verdict, or None if the candidate is right."""
+    verdicts, all_right = _layer_verdicts(got, expected)
+    if all_right:
+        if numeric:
+            return f"right values, but NumPy warned: {numeric[0].message} (is it numerically stable?)"
+        return None
+    pairs = [got[i:i + 2] for i in range(0, len(got), 2)]
+    if len(pairs) > 1 and _same_arrays([a for pair in pairs[::-1] for a in pair], expected):
+        return ("the right gradients in reverse order (last layer first); return them in the order of "
+                "the layers, e.g. grads[::-1]")
+    return ", ".join(verdicts)
+
+
+def check_backprop(candidate: Callable) -> CheckResult:
+    """Check ``candidate(X, y, layers, loss)`` against `nnlib.backprop`, layer by layer.
+
+    Like `nnlib.backprop`, the candidate must return a list with one ``(dW, db)`` pair per
+    layer, in the order of `layers`, each shaped like that layer's ``W`` and ``b``, and
+    must leave `X`, `y` and the layers unchanged. The layers come as ``(W, b, activation)``
+    tuples. For each failed case one line says, layer by layer, which gradient is wrong:
+    a mistake shows where it starts (a forgotten g'(Z) leaves the output layer right and
+    the layers before it wrong; a forgotten 1/m spoils every layer but only where m > 1).
+    """
+    name = "backprop"
+    cases = _backprop_cases()
+    if not callable(candidate):
+        print(f"✗ {name}: expected your function itself, got a {type(candidate).__name__}; "
+              f"pass it without calling it, e.g. check(my_function), not check(my_function(...))")
+        return CheckResult(name, len(cases), ["not a function"])
+    limit, problems = TIME_LIMIT, []
+    for k, (_, args) in enumerate(cases, start=1):
+        outcome = _attempt(candidate, args, _gradient_pairs(len(args[2])), None, limit)
+        if outcome is _TookTooLong:
+            problems.append(f"your function took longer than {limit:g} s on case {k} and was stopped "
+                            "(does a loop never end?)")
+            break
+        if isinstance(outcome, str):
+            problems.append(outcome)
+            continue
+        got, numeric = outcome
+        expected = [np.asarray(a, dtype=float) for pair in backprop(*copy.deepcopy(args)) for a in pair]
+        problems.append(_backprop_problem(got, expected, numeric))
+    return CheckResult(name, len(cases), _report(name, cases, problems))

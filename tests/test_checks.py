@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import math
+import signal
+import sys
+import threading
+import time
+import types
+import warnings
 
 import numpy as np
 import pytest
@@ -88,14 +94,17 @@ def test_check_dense_batched_needs_batches(capsys):
     assert "batch of 4 examples" in out and "raised ValueError: dense_loop: the input must be 1-D" in out
 
 
-def test_mutating_candidate_does_not_corrupt_the_reference():
+def test_a_candidate_that_changes_its_inputs_cannot_corrupt_the_reference(capsys):
     def dense_that_zeroes_its_inputs(a_in, W, b, activation):
         out = nnlib.dense_loop(a_in, W, b, activation)
         W[...] = 0.0
         a_in[...] = 0.0
         return out
 
-    assert checks.check_dense(dense_that_zeroes_its_inputs)
+    result = checks.check_dense(dense_that_zeroes_its_inputs)
+    assert not result  # reported (below), while every reference value stayed right:
+    assert all("changed its input a_in in place" in f for f in result.failures)
+    assert checks.check_dense(nnlib.dense_loop)
 
 
 # --- wrong answers are reported, never raised ----------------------------------------
@@ -158,13 +167,18 @@ def test_none_is_reported(capsys):
 @pytest.mark.parametrize("value, described", [
     ("0.5", "str (<U3)"),  # float("0.5") would work, but a string is not a loss value
     ({"a": 1}, "dict (object)"),
-    ([[1.0], [2.0, 3.0]], "list (object)"),  # ragged
     ([0.5, None], "list (object)"),
 ])
 def test_non_numeric_return_is_reported(value, described, capsys):
     result, out = failing_report(lambda f: checks.check_loss(f, "mse"), lambda y, p: value, capsys)
     assert len(result.failures) == 3
     assert f"returned a {described}, which is not an array of real numbers" in out
+
+
+def test_ragged_return_is_reported_with_numpys_reason(capsys):
+    result, out = failing_report(lambda f: checks.check_loss(f, "mse"), lambda y, p: [[1.0], [2.0, 3.0]], capsys)
+    assert len(result.failures) == 3
+    assert "returned a list, which NumPy cannot turn into an array (ValueError: " in out
 
 
 def test_complex_return_is_reported_not_cast(capsys):
@@ -183,6 +197,18 @@ def test_overflow_warning_is_reported(capsys):
     result, out = failing_report(lambda f: checks.check_activation(f, "sigmoid"), naive_sigmoid, capsys)
     assert [f.split(" (")[0] for f in result.failures] == ["case 3"]
     assert "(extremes z = -1000 and 1000): right values, but NumPy warned: overflow encountered in exp" in out
+
+
+@pytest.mark.parametrize("action", ["ignore", "error"])
+def test_overflow_warning_is_reported_whatever_the_notebooks_warning_filter(action, capsys):
+    def naive_sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter(action)
+        failures = failures_of(lambda f: checks.check_activation(f, "sigmoid"), naive_sigmoid)
+    assert failures == ["case 3 (extremes z = -1000 and 1000): right values, but NumPy warned: "
+                        "overflow encountered in exp (is it numerically stable?)"]
 
 
 def test_nan_from_overflow_is_reported_with_values(capsys):
@@ -215,6 +241,10 @@ def test_unknown_check_names_are_caller_errors():
         checks.check_activation(np.tanh, "swish")
     with pytest.raises(ValueError, match=r"check_loss: unknown loss 'hinge'; expected one of"):
         checks.check_loss(np.mean, "hinge")
+    with pytest.raises(ValueError, match=r"check_activation_derivative: expected one of \['linear', "):
+        checks.check_activation_derivative(np.tanh, "softmax")
+    with pytest.raises(ValueError, match=r"check_loss_derivative: unknown loss 'hinge'; expected one of"):
+        checks.check_loss_derivative(np.mean, "hinge")
 
 
 # --- CheckResult and run_cases ---------------------------------------------------------
@@ -289,8 +319,651 @@ def test_fit_reports_history_and_weights_separately(capsys):
 @pytest.mark.parametrize("returned, message", [
     (None, "fit returned None; is a `return` statement missing?"),
     ([1.0, 2.0, 3.0], "expected a tuple (trained_layers, history), got list of length 3"),
-    (("layers", [1.0]), "trained_layers must be a list of (W, b, activation) tuples, got str"),
+    (("layers", [1.0]), "trained_layers must be a list of (W, b, activation) tuples of arrays, got str "
+                        "(ValueError: not enough values to unpack"),
 ])
 def test_fit_explains_a_wrong_return_structure(returned, message, capsys):
     assert not checks.check_fit(lambda *args: returned)
     assert message in capsys.readouterr().out
+
+
+# --- every check, one table -------------------------------------------------------------
+#
+# Each row: the check (a function of the candidate), a right answer, and how to rebuild
+# that answer with each of its arrays replaced (to make realistic wrong answers from it).
+
+def my_gradient_descent(f, x0, lr, epochs):
+    x = np.array(x0, dtype=float)
+    for _ in range(epochs):
+        x = x - lr * nnlib.numeric_gradient(f, x)
+    return x
+
+
+def each_array(out, change):
+    """A plain answer: one array (or number)."""
+    return change(out)
+
+
+def each_item(out, change):
+    """A tuple of arrays, e.g. dense_backward's (dW, db, dA_prev)."""
+    return tuple(change(a) for a in out)
+
+
+def each_weight_and_history(out, change):
+    """fit's (trained_layers, history)."""
+    trained, history = out
+    return [(change(W), change(b), g) for W, b, g in trained], change(history)
+
+
+def each_gradient(out, change):
+    """backprop's list of (dW, db) pairs, one per layer."""
+    return [(change(dW), change(db)) for dW, db in out]
+
+
+def row(check, right, rebuild=each_array, id=None):
+    return pytest.param(check, right, rebuild, id=id)
+
+
+def with_name(check, name):
+    return lambda candidate: check(candidate, name)
+
+
+EVERY_CHECK = [
+    row(checks.check_neuron, nnlib.neuron, id="neuron"),
+    row(checks.check_dense, nnlib.dense_loop, id="dense"),
+    row(lambda f: checks.check_dense(f, batched=True), nnlib.dense, id="dense batched"),
+    row(checks.check_sequential, nnlib.sequential, id="sequential"),
+    *[row(with_name(checks.check_activation, n), nnlib.ACTIVATIONS[n], id=f"activation {n}")
+      for n in nnlib.ACTIVATIONS],
+    *[row(with_name(checks.check_loss, n), nnlib.LOSSES[n], id=f"loss {n}")
+      for n in ["squared_error", "mse", "binary_crossentropy", "categorical_crossentropy"]],
+    row(checks.check_numeric_gradient, nnlib.numeric_gradient, id="numeric_gradient"),
+    row(checks.check_gradient_descent, my_gradient_descent, id="gradient_descent"),
+    *[row(with_name(checks.check_activation_derivative, n), nnlib.DERIVATIVES[n], id=f"derivative {n}")
+      for n in nnlib.DERIVATIVES],
+    row(checks.check_dense_backward, nnlib.dense_backward, each_item, id="dense_backward"),
+    *[row(with_name(checks.check_loss_derivative, n),
+          lambda y, p, n=n: nnlib.loss_derivative(n, y, p), id=f"loss_derivative {n}")
+      for n in ["squared_error", "mse", "binary_crossentropy", "categorical_crossentropy"]],
+    row(checks.check_predict_from_weights, my_predict_from_weights, id="predict_from_weights"),
+    row(checks.check_fit, nnlib.fit, each_weight_and_history, id="fit"),
+    row(checks.check_backprop, nnlib.backprop, each_gradient, id="backprop"),
+]
+
+
+def answer(right, rebuild, change):
+    """A candidate that computes the right answer, then changes each of its arrays."""
+    return lambda *args: rebuild(right(*args), change)
+
+
+@pytest.mark.parametrize("check, right, rebuild", EVERY_CHECK)
+def test_every_check_passes_its_right_answer(check, right, rebuild, capsys):
+    result = check(right)
+    out = capsys.readouterr().out
+    assert result and result.failures == [] and "✗" not in out
+
+
+@pytest.mark.parametrize("check, right, rebuild", EVERY_CHECK)
+def test_every_check_passes_rounding_differences(check, right, rebuild, capsys):
+    # a different order of additions changes the last digits; that is not a mistake
+    assert check(answer(right, rebuild, lambda a: np.asarray(a) * (1 + 1e-9) + 1e-12))
+
+
+@pytest.mark.parametrize("check, right, rebuild", EVERY_CHECK)
+def test_every_check_fails_every_case_of_an_answer_off_by_a_constant(check, right, rebuild, capsys):
+    result = check(answer(right, rebuild, lambda a: np.asarray(a) + 0.01))
+    assert len(result.failures) == result.n_cases
+    assert all("largest difference 1.00e-02" in f for f in result.failures)
+
+
+@pytest.mark.parametrize("check, right, rebuild", EVERY_CHECK)
+def test_every_check_reports_an_input_changed_in_place(check, right, rebuild, capsys):
+    def right_but_overwrites_its_last_array(*args):
+        out = right(*args)
+        last_array(args)[...] += 1.0
+        return out
+
+    result = check(right_but_overwrites_its_last_array)
+    assert len(result.failures) == result.n_cases
+    assert all("in place" in f for f in result.failures)
+
+
+def last_array(args):
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    nested = [last_array(a) for a in args if isinstance(a, (list, tuple))]
+    return (arrays + [a for a in nested if a is not None] or [None])[-1]
+
+
+class NoArray:
+    """A result NumPy cannot convert: its __array__ raises."""
+
+    def __array__(self, dtype=None, copy=None):
+        raise RuntimeError("no array here")
+
+
+@pytest.mark.parametrize("check, right, rebuild", EVERY_CHECK)
+def test_every_check_reports_a_result_whose_array_conversion_raises(check, right, rebuild, capsys):
+    result = check(answer(right, rebuild, lambda a: NoArray()))
+    assert len(result.failures) == result.n_cases
+    assert all("(RuntimeError: no array here)" in f for f in result.failures)
+
+
+@pytest.mark.parametrize("check, right, rebuild", EVERY_CHECK)
+def test_every_check_stops_an_endless_loop(check, right, rebuild, capsys, monkeypatch):
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.05)
+
+    def endless(*args):
+        while True:
+            pass
+
+    result = check(endless)
+    out = capsys.readouterr().out
+    assert not result
+    assert "case 1 " in out and "took longer than 0.05 s on case 1 and was stopped" in out
+    assert "case 2 " not in out and " not run." in out
+
+
+@pytest.mark.parametrize("check, right, rebuild", EVERY_CHECK)
+def test_every_check_reports_a_value_that_is_not_a_function(check, right, rebuild, capsys):
+    result = check(np.zeros(3))  # check(my_function(...)) instead of check(my_function)
+    assert result.failures == ["not a function"]
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "expected your function itself, got a ndarray; pass it without calling it" in out
+
+
+# --- realistic mistakes, check by check -------------------------------------------------
+
+def failures_of(check, candidate):
+    result = check(candidate)
+    assert not result
+    return result.failures
+
+
+def test_neuron_that_ignores_the_activation_or_the_bias():
+    assert len(failures_of(checks.check_neuron, lambda x, w, b, g: nnlib.sigmoid(np.dot(x, w) + b))) == 3
+    assert [f[:6] for f in failures_of(checks.check_neuron, lambda x, w, b, g: nnlib.neuron(x, w, 0.0, g))] \
+        == ["case 2", "case 4"]  # case 1 has b = 0; in case 3 relu is 0 with or without b
+
+
+def test_dense_with_the_transposed_weights_fails_where_W_is_not_square():
+    failures = failures_of(checks.check_dense, lambda a, W, b, g: nnlib.get_activation(g)(W @ a + b))
+    assert len(failures) == 5 and "raised ValueError: matmul" in failures[0]
+
+
+def test_sequential_that_forgets_the_output_activation():
+    def linear_output(x, layers):
+        *hidden, (W, b, _) = layers
+        return nnlib.sequential(x, [*hidden, (W, b, "linear")])
+
+    failures = failures_of(checks.check_sequential, linear_output)
+    assert [f[:6] for f in failures] == ["case 2", "case 3"]  # case 1's output layer is linear
+
+
+def test_forward_differences_fail_the_large_step():
+    def forward_difference(f, x, eps):
+        x = np.array(x, dtype=float)
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            bumped = x.copy()
+            bumped[i] += eps
+            grad[i] = (f(bumped) - f(x)) / eps
+        return grad
+
+    assert failures_of(checks.check_numeric_gradient, forward_difference)[-1].startswith("case 4 (a large step")
+
+
+def test_numeric_gradient_that_nudges_x_without_restoring_it_exactly(capsys):
+    def nudges_in_place(f, x, eps):
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            x[i] += eps
+            f_plus = f(x)
+            x[i] -= 2 * eps
+            f_minus = f(x)
+            x[i] += eps  # rounding: not always exactly the old value
+            grad[i] = (f_plus - f_minus) / (2 * eps)
+        return grad
+
+    failures = failures_of(checks.check_numeric_gradient, nudges_in_place)
+    assert all(f.endswith("your function changed its input x in place; put each entry back exactly as it "
+                          "was after nudging it (save the original value), or work on a copy")
+               for f in failures)
+
+
+@pytest.mark.parametrize("epochs_run", [lambda e: e + 1, lambda e: max(e - 1, 0)], ids=["one more", "one fewer"])
+def test_gradient_descent_off_by_one_epoch(epochs_run):
+    failures = failures_of(checks.check_gradient_descent,
+                           lambda f, x0, lr, epochs: my_gradient_descent(f, x0, lr, epochs_run(epochs)))
+    assert len(failures) >= 3
+
+
+def test_gradient_descent_that_updates_x0_in_place():
+    def in_place(f, x0, lr, epochs):
+        for _ in range(epochs):
+            x0 -= lr * nnlib.numeric_gradient(f, x0)
+        return x0
+
+    failures = failures_of(checks.check_gradient_descent, in_place)
+    assert [f[:6] for f in failures] == ["case 1", "case 2", "case 3"]  # case 4 takes no step
+    assert failures[0].endswith("your function changed its input x0 in place; "
+                                "work on a copy (x0 = x0.copy()) or build new arrays")
+
+
+def test_tanh_derivative_without_the_square():
+    failures = failures_of(lambda f: checks.check_activation_derivative(f, "tanh"), lambda z: 1 - np.tanh(z))
+    assert len(failures) == 4
+
+
+def test_dense_backward_mistakes_are_reported_part_by_part(capsys):
+    def db_per_example(dZ, A_prev, W):
+        dW, db, dA_prev = nnlib.dense_backward(dZ, A_prev, W)
+        return dW, dZ, dA_prev  # forgot to sum over the examples
+
+    result = checks.check_dense_backward(db_per_example)
+    out = capsys.readouterr().out
+    assert "✓ dense_backward dW: all 3 cases passed." in out and "✓ dense_backward dA_prev: all 3" in out
+    assert "✗ dense_backward db, case 1 (one example, 2 inputs -> 3 units): returned shape (1, 3), " \
+           "expected shape (3,)" in out
+    assert result.failures[0].startswith("db: case 1 ") and repr(result) == "CheckResult('dense_backward': 6/9 passed)"
+
+
+def test_dense_backward_without_a_return(capsys):
+    result = checks.check_dense_backward(lambda dZ, A_prev, W: None)
+    assert (result.failures, result.n_cases) == (["returned None"], 9)
+    assert capsys.readouterr().out == "✗ dense_backward returned None; is a `return` statement missing?\n"
+
+
+def test_categorical_crossentropy_averaged_over_classes_too():
+    # np.mean over every entry also divides by the number of classes
+    def mean_over_all(y, p):
+        return float(np.mean(-np.asarray(y) * np.log(p)))
+
+    failures = failures_of(lambda f: checks.check_loss(f, "categorical_crossentropy"), mean_over_all)
+    assert [f.split(":")[0] for f in failures] == ["case 1 (one example, 2 classes)", "case 2 (5 examples, 3 classes)"]
+    failures = failures_of(lambda f: checks.check_loss_derivative(f, "categorical_crossentropy"),
+                           lambda y, p: -np.asarray(y) / (np.asarray(p) * np.size(y)))
+    assert [f.split(":")[0] for f in failures] == ["case 1 (one example, 3 classes)", "case 2 (4 examples, 3 classes)"]
+
+
+def test_loss_derivative_without_the_factor_2():
+    failures = failures_of(lambda f: checks.check_loss_derivative(f, "mse"),
+                           lambda y, p: nnlib.loss_derivative("mse", y, p) / 2)
+    assert len(failures) == 3
+
+
+def test_fit_that_updates_the_callers_layers_in_place(capsys):
+    def fit_in_place(X, y, layers, loss, lr, epochs):
+        history = []
+        for _ in range(epochs):
+            history.append(nnlib.get_loss(loss)(y, nnlib.sequential(X, layers)))
+            for (W, b, g), (dW, db) in zip(layers, nnlib.backprop(X, y, layers, loss)):
+                W -= lr * dW
+                b -= lr * db
+        return layers, np.array(history)
+
+    result = checks.check_fit(fit_in_place)
+    out = capsys.readouterr().out
+    assert len(result.failures) == 6  # both parts of all three cases
+    assert "✗ fit history, case 1 (y = 3x, one epoch, lr = 0.02): your function changed layers[0][0], " \
+           "inside its input layers, in place; build new arrays instead (x = x - d, not x -= d)" in out
+
+
+def test_fit_that_returns_the_initial_layers(capsys):
+    def untrained(X, y, layers, loss, lr, epochs):
+        return layers, my_fit(X, y, layers, loss, lr, epochs)[1]
+
+    checks.check_fit(untrained)
+    out = capsys.readouterr().out
+    assert "✓ fit history: all 3 cases passed." in out and "fit weights: 3 of 3 cases failed." in out
+
+
+# --- never crash ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("error", [SystemExit(3), RecursionError("too deep"), MemoryError()])
+def test_any_exception_of_the_learner_is_a_failed_case(error, capsys):
+    def raises(*args):
+        raise error
+
+    result = checks.check_neuron(raises)
+    assert len(result.failures) == 4
+    assert f"raised {type(error).__name__}" in result.failures[0]
+
+
+def test_an_exception_that_cannot_say_what_it_is(capsys):
+    class Unspeakable(Exception):
+        def __str__(self):
+            raise RuntimeError("no words")
+
+    def raises(*args):
+        raise Unspeakable
+
+    assert failures_of(checks.check_neuron, raises)[0].endswith("): raised Unspeakable")
+
+
+def test_run_cases_tolerances(capsys):
+    zero = [("zero", (np.array([0.0]),))]
+    one = [("one", (np.array([1.0]),))]
+    assert checks.run_cases("atol", lambda x: x + 0.5e-9, lambda x: x, zero)
+    assert not checks.run_cases("atol", lambda x: x + 2e-9, lambda x: x, zero)
+    assert checks.run_cases("rtol", lambda x: x * (1 + 0.5e-6), lambda x: x, one)
+    assert not checks.run_cases("rtol", lambda x: x * (1 + 2e-6), lambda x: x, one)
+
+
+def test_long_arrays_are_summarised(capsys):
+    result = checks.run_cases("long", lambda x: x + 1, lambda x: x, [("x", (np.zeros(13),))])
+    assert result.failures == ["case 1 (x): expected [0., 0., 0., ..., 0., 0., 0.], "
+                               "got [1., 1., 1., ..., 1., 1., 1.] (largest difference 1.00e+00)"]
+
+
+def test_nan_is_never_right(capsys):
+    assert not checks.run_cases("nan", lambda x: x * np.nan, lambda x: x * np.nan, [("x", (np.ones(2),))])
+
+
+def test_argument_names_fall_back_to_positions(capsys):
+    def overwrite(*args):
+        args[0][...] = 1.0
+        return args[0]
+
+    result = checks.run_cases("double", overwrite, lambda x: x, [("x", (np.zeros(2),))])
+    assert result.failures == ["case 1 (x): your function changed its input argument 1 in place; "
+                               "work on a copy (argument 1 = argument 1.copy()) or build new arrays"]
+
+
+def test_appending_to_a_list_argument_is_a_change(capsys):
+    def appends_a_layer(x, layers):
+        out = nnlib.sequential(x, layers)
+        layers.append(layers[-1])
+        return out
+
+    assert all("your function changed its input layers in place" in f
+               for f in failures_of(checks.check_sequential, appends_a_layer))
+
+
+def test_a_built_in_function_without_a_signature_can_be_checked(capsys):
+    assert checks.run_cases("max", max, np.max, [("a vector", (np.array([1.0, 3.0, 2.0]),))])
+
+
+def test_replacing_an_item_of_a_list_argument_is_a_change(capsys):
+    def replaces_a_layer(x, layers):
+        out = nnlib.sequential(x, layers)
+        layers[0] = "gone"
+        return out
+
+    assert all("changed layers[0], inside its input layers" in f
+               for f in failures_of(checks.check_sequential, replaces_a_layer))
+
+
+# --- the time limit ---------------------------------------------------------------------
+
+def loops_forever_from(n_in):
+    """A dense layer that never ends once the input has n_in numbers or more."""
+    def dense(a_in, W, b, activation):
+        while len(a_in) >= n_in:
+            pass
+        return nnlib.dense_loop(a_in, W, b, activation)
+    return dense
+
+
+def test_the_check_stops_at_the_first_case_that_takes_too_long(capsys, monkeypatch):
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.1)
+    started = time.monotonic()
+    result, out = failing_report_stopped(checks.check_dense, loops_forever_from(4), capsys)
+    assert time.monotonic() - started < 2
+    assert result.failures == ["case 4 (4 inputs -> 2 relu units (W is not square)): your function took "
+                               "longer than 0.1 s on case 4 and was stopped (does a loop never end?)"]
+    assert out.splitlines()[-1] == "dense: 1 of 5 cases failed, 1 not run."
+
+
+def failing_report_stopped(check, candidate, capsys):
+    result = check(candidate)
+    return result, capsys.readouterr().out
+
+
+def test_time_limit_can_be_switched_off_or_passed(capsys, monkeypatch):
+    def slow_double(x):
+        time.sleep(0.15)
+        return 2 * x
+
+    cases = [("x", (np.ones(2),))]
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.05)
+    assert not checks.run_cases("double", slow_double, lambda x: x + x, cases)
+    assert checks.run_cases("double", slow_double, lambda x: x + x, cases, time_limit=1.0)
+    monkeypatch.setattr(checks, "TIME_LIMIT", None)
+    assert checks.run_cases("double", slow_double, lambda x: x + x, cases)
+    assert "took longer than 0.05 s on case 1" in capsys.readouterr().out
+
+
+def test_an_endless_loop_that_swallows_the_first_stop_is_stopped_again(capsys, monkeypatch):
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.05)
+
+    def stubborn(z):
+        try:
+            while True:
+                pass
+        except BaseException:  # noqa: BLE001 - what a learner might write
+            pass
+        while True:
+            pass
+
+    started = time.monotonic()
+    assert "took longer than 0.05 s" in failures_of(lambda f: checks.check_activation(f, "relu"), stubborn)[0]
+    assert time.monotonic() - started < 0.5  # stopped again soon after the first stop
+
+
+def test_the_time_limit_is_a_few_generous_seconds():
+    assert 2 <= checks.TIME_LIMIT <= 10  # every reference case takes milliseconds
+
+
+@pytest.mark.parametrize("outer_delay", [30.0, 0.9])
+def test_the_previous_alarm_handler_and_timer_are_restored(outer_delay, capsys):
+    def outer(signum, frame):
+        raise AssertionError("the outer timer fired during the check")
+
+    def takes_50_ms(a_in, W, b, activation):
+        time.sleep(0.05)
+        return nnlib.dense_loop(a_in, W, b, activation)
+
+    previous = signal.signal(signal.SIGALRM, outer)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, outer_delay)
+        assert checks.check_dense(takes_50_ms)  # 5 cases: 0.25 s
+        remaining, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+        assert signal.getsignal(signal.SIGALRM) is outer
+        assert outer_delay - 0.6 < remaining < outer_delay - 0.2  # the outer timer kept running
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_alarm_after_the_function_returned_is_ignored():
+    # The timer may go off while _call_with_time_limit is switching it off: no stop there.
+    late = types.SimpleNamespace(f_code=checks._call_with_time_limit.__code__)
+    assert checks._stop(signal.SIGALRM, late) is None
+    with pytest.raises(BaseException) as stopped:
+        checks._stop(signal.SIGALRM, sys._getframe())
+    assert type(stopped.value).__name__ == "_TookTooLong" and not isinstance(stopped.value, Exception)
+
+
+def test_no_timer_is_left_running(capsys):
+    handler = signal.getsignal(signal.SIGALRM)
+    assert checks.check_dense(nnlib.dense_loop)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler
+
+
+def slow_but_right(a_in, W, b, activation):
+    time.sleep(0.1)
+    return nnlib.dense_loop(a_in, W, b, activation)
+
+
+def test_without_sigalrm_cases_run_without_a_limit(capsys, monkeypatch):
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.01)
+    monkeypatch.delattr(signal, "setitimer")  # as on Windows
+    assert checks.check_neuron(lambda x, w, b, g: slow_but_right(x, w[:, None], np.array([b]), g)[0])
+
+
+def test_outside_the_main_thread_cases_run_without_a_limit(capsys, monkeypatch):
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.01)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(checks.check_dense(slow_but_right)))
+    worker.start()
+    worker.join(timeout=30)
+    assert results and results[0]
+
+
+def test_the_time_limit_works_in_a_jupyter_kernel(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from nnlib import checks\n"
+        "checks.TIME_LIMIT = 0.2\n"
+        "def my_dense(a_in, W, b, activation):\n"
+        "    while True:\n"
+        "        pass\n"
+        "checks.check_dense(my_dense)")])
+    nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
+    text = "".join(o.get("text", "") for o in notebook.cells[0].outputs if o.get("name") == "stdout")
+    assert "took longer than 0.2 s on case 1 and was stopped" in text
+    assert text.endswith("dense: 1 of 5 cases failed, 4 not run.\n")
+
+
+# --- chapter 6: check_backprop, layer by layer ---------------------------------------------
+
+def my_backprop(X, y, layers, loss, through_g=True, per_example=False):
+    """An independent backprop a learner might write; the flags add the two classic slips."""
+    inputs, Zs, A = [], [], np.asarray(X, dtype=float)
+    for W, b, g in layers:
+        inputs.append(A)
+        Zs.append(A @ W + b)
+        A = nnlib.get_activation(g)(Zs[-1])
+    dZ = nnlib.output_backward(layers[-1][2], loss, Zs[-1], A, y)
+    if per_example:  # the 1/m forgotten: dZ of the summed loss instead of the mean
+        dZ = dZ * len(A)
+    grads = []
+    for i in reversed(range(len(layers))):
+        W = layers[i][0]
+        grads.append((inputs[i].T @ dZ, dZ.sum(axis=0)))
+        dA_prev = dZ @ W.T
+        if i > 0:
+            dZ = nnlib.activation_backward(layers[i - 1][2], Zs[i - 1], inputs[i], dA_prev) if through_g \
+                else dA_prev  # the g'(Z) forgotten
+    return grads[::-1]
+
+
+def backprop_lines(check, candidate, capsys):
+    result = check(candidate)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == len(result.failures) + 1 and lines[-1].startswith(("✓ backprop", "backprop: "))
+    return result, lines
+
+
+def test_check_backprop_passes_right_answers(capsys):
+    for candidate in (nnlib.backprop, my_backprop):
+        result, lines = backprop_lines(checks.check_backprop, candidate, capsys)
+        assert result and result.n_cases == 5 and lines == ["✓ backprop: all 5 cases passed."]
+
+
+def test_check_backprop_passes_rounding_differences(capsys):
+    def reordered_sums(*args):
+        return [(dW * (1 + 1e-9), db + 1e-12) for dW, db in nnlib.backprop(*args)]
+
+    assert checks.check_backprop(reordered_sums)
+
+
+def test_check_backprop_says_which_layer_a_forgotten_g_prime_spoils(capsys):
+    result, lines = backprop_lines(checks.check_backprop,
+                                   lambda X, y, layers, loss: my_backprop(X, y, layers, loss, through_g=False), capsys)
+    assert not result and result.n_cases == 5
+    by_case = {f.split(" (")[0]: f for f in result.failures}
+    assert set(by_case) == {"case 1", "case 2", "case 3", "case 4"}  # case 5 has one layer: nothing to forget
+    # chapter 2's network: the hidden layer is wrong, the output layer (dZ from the loss) right
+    assert by_case["case 1"].startswith("case 1 (chapter 2's 2-3-1 network, x = [1, 1], target 0, squared error): "
+                                        "layer 1 dW and db wrong (largest difference ")
+    assert by_case["case 1"].endswith("), layer 2 right")
+    assert "layer 1 dW and db wrong" in by_case["case 3"] and "layer 2 dW and db wrong" in by_case["case 3"]
+    assert by_case["case 3"].endswith("layer 3 right")
+    assert lines[0] == f"✗ backprop, {result.failures[0]}" and lines[-1] == "backprop: 4 of 5 cases failed."
+
+
+def test_check_backprop_catches_a_forgotten_one_over_m(capsys):
+    result = checks.check_backprop(lambda X, y, layers, loss: my_backprop(X, y, layers, loss, per_example=True))
+    # case 1 has a single example, where m = 1 hides the slip; every other case has every layer wrong
+    assert [f.split(" (")[0] for f in result.failures] == ["case 2", "case 3", "case 4", "case 5"]
+    assert "layer 1 dW and db wrong" in result.failures[1] and "layer 3 dW and db wrong" in result.failures[1]
+    assert not any("right" in f for f in result.failures)
+
+
+def test_check_backprop_recognises_gradients_in_reverse_order(capsys):
+    result = checks.check_backprop(lambda *args: nnlib.backprop(*args)[::-1])
+    assert [f.split(" (")[0] for f in result.failures] == ["case 1", "case 2", "case 3", "case 4"]
+    assert all(f.endswith("the right gradients in reverse order (last layer first); return them in the order "
+                          "of the layers, e.g. grads[::-1]") for f in result.failures)
+
+
+def test_check_backprop_reports_layers_changed_in_place(capsys):
+    def backprop_that_takes_a_step(X, y, layers, loss):
+        grads = nnlib.backprop(X, y, layers, loss)
+        for (W, _, _), (dW, _) in zip(layers, grads):
+            W -= 0.1 * dW  # a descent step on the caller's arrays
+        return grads
+
+    result = checks.check_backprop(backprop_that_takes_a_step)
+    assert len(result.failures) == result.n_cases == 5
+    assert all("your function changed layers[0][0], inside its input layers, in place" in f for f in result.failures)
+
+
+def test_check_backprop_reports_an_exception_and_never_raises(capsys):
+    def raises(X, y, layers, loss):
+        raise ValueError("shapes (1,3) and (2,3) not aligned")
+
+    result, lines = backprop_lines(checks.check_backprop, raises, capsys)
+    assert not result and len(result.failures) == 5
+    assert lines[0] == ("✗ backprop, case 1 (chapter 2's 2-3-1 network, x = [1, 1], target 0, squared error): "
+                        "raised ValueError: shapes (1,3) and (2,3) not aligned")
+
+
+@pytest.mark.parametrize("returned, message", [
+    (None, "returned None; is a `return` statement missing?"),
+    (iter([]), "got a list_iterator; make it a list, e.g. grads[::-1] rather than reversed(grads)"),
+    ({"dW": 1}, "expected a list of 2 (dW, db) pairs, one per layer, got a dict"),
+    ([(np.zeros((2, 3)), np.zeros(3))], "expected a list of 2 (dW, db) pairs, one per layer, got 1 item"),
+    ([np.zeros((2, 3)), np.zeros((3, 1))], "for layer 1 got a ndarray"),
+    ([(np.zeros((2, 3)),), (np.zeros((3, 1)), np.zeros(1))], "for layer 1 got a tuple of length 1"),
+])
+def test_check_backprop_explains_a_wrong_return_structure(returned, message, capsys):
+    result = checks.check_backprop(lambda *args: returned)
+    assert not result and message in result.failures[0]
+
+
+def test_check_backprop_reports_shapes_per_layer(capsys):
+    def transposed(*args):
+        return [(dW.T, db.reshape(1, -1)) for dW, db in nnlib.backprop(*args)]
+
+    failures = checks.check_backprop(transposed).failures
+    assert failures[0].endswith("layer 1 dW has shape (3, 2) instead of (2, 3) and db has shape (1, 3) instead of "
+                                "(3,), layer 2 dW has shape (1, 3) instead of (3, 1) and db has shape (1, 1) "
+                                "instead of (1,)")
+
+
+def test_check_backprop_flags_nan_and_text(capsys):
+    nan_in_layer_2 = checks.check_backprop(
+        lambda *args: [(dW, db) if k == 0 else (dW * np.nan, db) for k, (dW, db) in enumerate(nnlib.backprop(*args))])
+    assert nan_in_layer_2.failures[0].endswith("layer 1 right, layer 2 dW wrong (largest difference inf)")
+    text = checks.check_backprop(lambda *args: [("0.1", db) for dW, db in nnlib.backprop(*args)])
+    assert "layer 1 dW returned a str (<U3), which is not an array of real numbers" in text.failures[0]
+
+
+def test_check_backprop_stops_an_endless_loop_and_refuses_a_non_function(capsys, monkeypatch):
+    monkeypatch.setattr(checks, "TIME_LIMIT", 0.05)
+
+    def endless(X, y, layers, loss):
+        while True:
+            pass
+
+    result, lines = backprop_lines(checks.check_backprop, endless, capsys)
+    assert not result and "took longer than 0.05 s on case 1 and was stopped" in lines[0]
+    assert lines[-1] == "backprop: 1 of 5 cases failed, 4 not run."
+    not_a_function = checks.check_backprop(my_backprop(np.ones((1, 2)), np.zeros((1, 1)),
+                                                       [(np.ones((2, 1)), np.zeros(1), "linear")], "mse"))
+    assert not_a_function.failures == ["not a function"]
+    assert "expected your function itself, got a list" in capsys.readouterr().out
