@@ -7,16 +7,17 @@ Run from the repository root (about half a minute on a 2-core machine):
 For each square layer width -> width and batch size m it times, side by side in
 one run, three ways of computing the same (m, width) activations:
 
-- loop:  an outer Python loop over the m examples, each calling `nnlib.dense_loop`
-         (the chapter 3 layer, itself a loop over units);
+- loop:  `nnlib.timing.loop_dense`, an outer Python loop over the m examples, each
+         calling `nnlib.dense_loop` (the chapter 3 layer, itself a loop over units);
 - dense: `nnlib.dense(A, W, b, activation)`, which validates its input first;
 - raw:   the bare expression ``g(A @ W + b)`` with g resolved beforehand.
 
-The three are measured in alternating order, and each time reported is the best
-of several repeats (the least disturbed by other work on the machine). The loop
-does exactly the same work for every example, so when it would take long it is
-timed on the first examples only and scaled up to m; such times are marked `*`
-(use --full-loop to time every example; the whole run then takes minutes).
+The three are measured in alternating order by `nnlib.timing.best_times`, as in
+chapter 4, and each time reported is the best of several repeats (the least
+disturbed by other work on the machine). The loop does exactly the same work for
+every example, so when it would take long it is timed on the first examples only
+and scaled up to m; such times are marked `*` (use --full-loop to time every
+example; the whole run then takes minutes).
 
 Last, it checks the target that nnlib's input checks must not cost more than
 5 % at a realistic size: dense / raw <= 1.05 at m = 1024, 256 -> 256.
@@ -32,52 +33,21 @@ import timeit
 import numpy as np
 
 import nnlib
+from nnlib import timing
 
 WIDTHS = (16, 64, 256, 1024)
 BATCHES = (1, 16, 256, 1024, 4096)
 TARGET = {"m": 1024, "width": 256, "max_ratio": 1.05}
-
-
-def loop_dense(A, W, b, activation):
-    """The book's loop version for a batch: one `nnlib.dense_loop` call per example (row)."""
-    return np.array([nnlib.dense_loop(a, W, b, activation) for a in A])
-
-
-def best_times(funcs: dict, repeats: int, min_seconds: float = 0.002) -> dict:
-    """Best seconds per call of each function, measured in alternating order.
-
-    Each function is called often enough per repeat (at least `min_seconds`) for
-    the clock's resolution not to matter, but no more: many short repeats let the
-    best one dodge the moments when the machine is busy elsewhere. The order is
-    reversed every other repeat so that neither function always runs right after
-    the other.
-    """
-    numbers = {name: _calls_per_repeat(f, min_seconds) for name, f in funcs.items()}
-    best = {name: float("inf") for name in funcs}
-    names = list(funcs)
-    for r in range(repeats):
-        for name in names if r % 2 == 0 else reversed(names):
-            seconds = timeit.Timer(funcs[name]).timeit(numbers[name]) / numbers[name]
-            best[name] = min(best[name], seconds)
-    return best
-
-
-def _calls_per_repeat(func, min_seconds: float) -> int:
-    func()  # warm up: first calls pay for memory allocation and caches
-    number = 1
-    while True:
-        if timeit.Timer(func).timeit(number) >= min_seconds or number >= 1_000_000:
-            return number
-        number *= 4
+MIN_SECONDS = 0.002  # per repeat: longer than the chapter's, for steadier numbers
 
 
 def time_loop(A, W, b, activation, repeats: int, budget: float, full: bool):
-    """Best seconds for `loop_dense` over all of A, and whether it was scaled up from a subset."""
+    """Best seconds for `timing.loop_dense` over all of A, and whether it was scaled up from a subset."""
     m = len(A)
-    one = min(timeit.repeat(lambda: loop_dense(A[:1], W, b, activation), number=1, repeat=3))
+    one = min(timeit.repeat(lambda: timing.loop_dense(A[:1], W, b, activation), number=1, repeat=3))
     k = m if full else int(min(m, max(1, budget / one)))
-    seconds = best_times({"loop": lambda: loop_dense(A[:k], W, b, activation)}, repeats,
-                         min_seconds=0.0 if k < m else 0.002)["loop"]
+    seconds = timing.best_times({"loop": lambda: timing.loop_dense(A[:k], W, b, activation)}, repeats,
+                                min_seconds=0.0 if k < m else MIN_SECONDS)["loop"]
     return seconds * m / k, k < m
 
 
@@ -101,8 +71,8 @@ def measure(width: int, m: int, activation: str, repeats: int, loop_budget: floa
     funcs = vectorized(A, W, b, activation)
     reference = funcs["raw"]()
     assert np.allclose(funcs["dense"](), reference)
-    assert np.allclose(loop_dense(A[:4], W, b, activation), reference[:4])
-    fast = best_times(funcs, repeats)
+    assert np.allclose(timing.loop_dense(A[:4], W, b, activation), reference[:4])
+    fast = timing.best_times(funcs, repeats, MIN_SECONDS)
     loop, scaled = time_loop(A, W, b, activation, max(1, repeats // 5), loop_budget, full_loop)
     return {"loop": loop, "loop_scaled": scaled, **fast}
 
@@ -158,7 +128,8 @@ def main(argv=None) -> None:
         print("\n* loop timed on the first examples only and scaled to m (same work per example).")
 
     m, width, limit = TARGET["m"], TARGET["width"], TARGET["max_ratio"]
-    t = best_times(vectorized(*random_layer(m, width, rng), args.activation), repeats=5 * args.repeats)
+    t = timing.best_times(vectorized(*random_layer(m, width, rng), args.activation),
+                          repeats=5 * args.repeats, min_seconds=MIN_SECONDS)
     ratio = t["dense"] / t["raw"]
     verdict = "met" if ratio <= limit else "MISSED"
     print(f"\nTarget: nnlib.dense / raw at m = {m}, {width} -> {width} is {ratio:.3f}x "
