@@ -11,6 +11,9 @@ One module per idea, each with its derivative beside it:
 - `layers`: a neuron, a dense layer (loop and vectorized), and `Dense` with its backward pass;
 - `network`: lists of layers, checked and run forward (`sequential`);
 - `gradients`: numeric gradients; `backprop`: backpropagation and the gradient check;
+- `initializers`: Keras's initial weights, and whole networks from sizes (`make_network`);
+- `regularizers`: the L2 penalty (Dropout is a layer, in `layers`);
+- `optimizers`: SGD with momentum, Adam, and learning-rate schedules;
 - `training`: gradient descent (`fit`); `keras_bridge`: networks to and from Keras.
 """
 
@@ -32,13 +35,16 @@ from .activations import (
 )
 from .backprop import backprop, gradient_check
 from .gradients import numeric_gradient, numeric_gradients, relative_error
+from .initializers import glorot_uniform, he_normal, make_network
 from .keras_bridge import from_keras, to_keras
-from .layers import Dense, dense, dense_backward, dense_loop, neuron
+from .layers import Dense, Dropout, dense, dense_backward, dense_loop, dropout, neuron
 from .losses import (
     LOSSES,
     binary_crossentropy,
     categorical_crossentropy,
+    from_logits,
     get_loss,
+    log_softmax,
     loss_derivative,
     mse,
     output_backward,
@@ -46,6 +52,8 @@ from .losses import (
     squared_error,
 )
 from .network import sequential
+from .optimizers import SGD, Adam, ExponentialDecay
+from .regularizers import l2_penalty
 from .show import show_source
 from .training import fit
 
@@ -57,4 +65,6 @@ __all__ = [
     "sparse_categorical_crossentropy", "LOSSES", "get_loss", "loss_derivative", "output_backward",
     "numeric_gradient", "numeric_gradients", "relative_error",
     "backprop", "gradient_check", "fit", "show_source", "to_keras", "from_keras",
+    "from_logits", "log_softmax", "Dropout", "dropout", "glorot_uniform", "he_normal", "make_network",
+    "l2_penalty", "SGD", "Adam", "ExponentialDecay",
 ]

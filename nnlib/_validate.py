@@ -74,6 +74,14 @@ def nonnegative_number(value, name: str, func: str) -> float:
     return float(value)
 
 
+def fraction(value, name: str, func: str) -> float:
+    """A real number in [0, 1) (a dropout rate, Adam's β), returned as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not np.isfinite(value) or not 0 <= value < 1:
+        raise _bad(func, name, "a number in [0, 1)", value)
+    return float(value)
+
+
 def positive_int(value, name: str, func: str) -> int:
     """An integer >= 1 (not a bool, not a float such as 2.5), returned as an int."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:

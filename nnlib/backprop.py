@@ -22,7 +22,7 @@ from .network import check_network, forward
 Gradients = list[tuple[np.ndarray, ...]]
 
 
-def backprop(X, y, layers: Sequence[Layer], loss: LossLike) -> Gradients:
+def backprop(X, y, layers: Sequence[Layer], loss: LossLike, rng=None) -> Gradients:
     """Gradients of the mean loss with respect to every W and b, by backpropagation.
 
     One forward pass stores each layer's cache (its input, Z and A); one backward
@@ -33,6 +33,8 @@ def backprop(X, y, layers: Sequence[Layer], loss: LossLike) -> Gradients:
     X, y, layers, loss
         As for `nnlib.numeric_gradients`, except that the activations and the
         loss must be nnlib's (by name or function): backprop needs their derivatives.
+    rng : numpy.random.Generator, optional
+        Draws the masks of `Dropout` layers, which backprop runs as in training.
 
     Returns
     -------
@@ -40,14 +42,14 @@ def backprop(X, y, layers: Sequence[Layer], loss: LossLike) -> Gradients:
         One pair per layer, shaped like that layer's W and b.
     """
     X, y, layers, _, _ = check_network("backprop", X, y, layers, loss)
-    loss = known_loss(loss, "backprop")
+    known_loss(loss, "backprop")  # a loss without a known derivative fails here
     for i, layer in enumerate(layers):
         if hasattr(layer, "activation"):  # g' must be known before any work is done
             activation_name(layer.activation, f"backprop: layer {i}")
     if not hasattr(layers[-1], "backward_from_z"):
         raise ValueError("backprop: the last layer meets the loss, so it must be a Dense layer, "
                          f"got {type(layers[-1]).__name__}")
-    output, caches = forward(X, layers, training=True)
+    output, caches = forward(X, layers, training=True, rng=rng)
     # The output layer's dZ comes straight from the loss (chapter 6's short forms).
     dZ = output_backward(layers[-1].activation, loss, caches[-1].Z, output, y)
     dA, last_grads = layers[-1].backward_from_z(dZ, caches[-1])

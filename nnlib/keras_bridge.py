@@ -9,7 +9,7 @@ inside these functions, never when `nnlib` itself is imported.
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -80,6 +80,10 @@ def _check_layers(layers: Sequence[Layer], dtype: str) -> list[Dense]:
     if dtype not in ("float32", "float64"):
         raise ValueError(f"to_keras: dtype must be 'float32' or 'float64', got {dtype!r}")
     checked = as_layers(layers, None, "to_keras")
+    for i, layer in enumerate(checked):
+        if not isinstance(layer, Dense):
+            raise ValueError(f"to_keras: layer {i} is a {type(layer).__name__}; only Dense layers "
+                             "can be converted so far")
     largest = float(np.finfo(dtype).max)
     for i, layer in enumerate(checked):
         if max(np.max(np.abs(p)) for p in layer.params) > largest:

@@ -20,8 +20,8 @@ training loop over layers without asking which kind each one is:
 - ``forward(A_in, training=False, rng=None) -> (A_out, cache)``;
 - ``backward(dA_out, cache) -> (dA_in, grads)``, with ``grads`` shaped like ``params``.
 
-`Dense` is the only kind so far. A plain ``(W, b, activation)`` tuple is read
-as a `Dense`, and a `Dense` unpacks like one: ``W, b, g = layer``.
+`Dense` and `Dropout` are the kinds so far. A plain ``(W, b, activation)`` tuple is
+read as a `Dense`, and a `Dense` unpacks like one: ``W, b, g = layer``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import as_float_array, check_not_nan
+from ._validate import as_float_array, check_not_nan, fraction
 from .activations import ActivationLike, activation_backward, get_activation
 
 
@@ -237,5 +237,89 @@ class Dense(NamedTuple):
         return dA_prev, (dW, db)
 
 
-#: A layer as the chapters write it: a `Dense`, or a plain ``(W, b, activation)`` tuple.
-Layer = Dense | tuple[np.ndarray, np.ndarray, ActivationLike]
+
+
+# ---------------------------------------------------------------- dropout
+
+def dropout(A, rate: float, rng=None, training: bool = True) -> np.ndarray:
+    """Inverted dropout, as Keras's ``Dropout(rate)``: zero each entry of A with probability `rate`.
+
+    The kept entries are scaled by ``1 / (1 − rate)``, so each entry keeps its expected
+    value and nothing needs rescaling at prediction time: when not `training`, A
+    passes unchanged.
+
+    Parameters
+    ----------
+    A : array_like, shape (m, n_units)
+        A layer's activations for a batch of m examples.
+    rate : float in [0, 1)
+        The fraction of entries dropped.
+    rng : numpy.random.Generator, optional
+        Draws the mask; a fresh unseeded one if None.
+    training : bool
+    """
+    A = as_float_array(A, "A", "dropout")
+    rate = fraction(rate, "rate", "dropout")
+    if not training or rate == 0:
+        return A
+    keep = _keep_mask(A.shape, rate, rng)
+    return A * (1.0 / (1.0 - rate)) * keep
+
+
+def _keep_mask(shape, rate: float, rng) -> np.ndarray:
+    """1.0 where a unit is kept (probability 1 − rate), 0.0 where it is dropped."""
+    rng = np.random.default_rng() if rng is None else rng
+    return (rng.random(shape) >= rate).astype(np.float64)
+
+
+class Dropout(NamedTuple):
+    """Keras's ``Dropout(rate)`` as a layer: `dropout` in training, the identity in prediction.
+
+    It has no parameters. `mask`, if given, is a fixed 0/1 array of the batch's shape
+    used instead of random draws, in training and prediction alike: the layer is then
+    the fixed product ``A ⊙ mask / (1 − rate)``, which is how to check its gradient
+    (`nnlib.gradient_check`) or compare it with another implementation.
+    """
+
+    rate: float
+    mask: np.ndarray | None = None
+
+    @property
+    def params(self) -> tuple:
+        return ()
+
+    def with_params(self, params) -> Dropout:
+        return self
+
+    def checked(self, in_shape: tuple, where: str) -> tuple[Dropout, tuple]:
+        """A checked copy (rate in [0, 1), mask of 0s and 1s); the shape passes on unchanged."""
+        rate = fraction(self.rate, "the dropout rate", where)
+        mask = self.mask
+        if mask is not None:
+            mask = as_float_array(mask, "mask", where, ndims=(2,))
+            if not np.all((mask == 0) | (mask == 1)):
+                raise ValueError(f"{where}: a dropout mask must hold only 0s and 1s")
+        if in_shape is None:
+            raise ValueError(f"{where}: a network cannot start with Dropout when no data fixes "
+                             "its input shape; put a Dense layer first")
+        return Dropout(rate, mask), tuple(in_shape)
+
+    def forward(self, A_prev, training: bool = False, rng=None) -> tuple[np.ndarray, np.ndarray | None]:
+        """``A = A_prev ⊙ keep / (1 − rate)`` in training; the cache is the mask ``keep``."""
+        if self.mask is None and (not training or self.rate == 0):
+            return A_prev, None
+        keep = _keep_mask(A_prev.shape, self.rate, rng) if self.mask is None else self.mask
+        if keep.shape != A_prev.shape:
+            raise ValueError(f"Dropout: the fixed mask has shape {keep.shape}, but the batch "
+                             f"reaching it has shape {A_prev.shape}")
+        return A_prev * (1.0 / (1.0 - self.rate)) * keep, keep
+
+    def backward(self, dA, keep) -> tuple[np.ndarray, tuple]:
+        """The same mask and scale on the way back: a dropped unit passes no gradient."""
+        if keep is None:
+            return dA, ()
+        return dA * (1.0 / (1.0 - self.rate)) * keep, ()
+
+
+#: A layer as the chapters write it: a `Dense`, a `Dropout`, or a plain ``(W, b, activation)`` tuple.
+Layer = Dense | Dropout | tuple[np.ndarray, np.ndarray, ActivationLike]

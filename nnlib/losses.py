@@ -5,7 +5,11 @@ is computed per example, and the result is the mean over examples (a float).
 A 1-D array is therefore *one* example with several outputs; for m examples of
 one output each, use shape ``(m, 1)``. Probabilities are clipped to
 ``[EPSILON, 1 - EPSILON]`` before taking logs, as Keras does, so a confident
-wrong answer costs about ``-log(1e-7) ≈ 16.1`` instead of infinity.
+wrong answer costs about ``-log(1e-7) ≈ 16.1`` instead of infinity. With
+``from_logits=True`` the cross-entropies take a linear output layer's scores z
+instead, and compute the loss exactly by log-sum-exp, never clipped; to train with
+one, pass ``functools.partial(nnlib.categorical_crossentropy, from_logits=True)``
+as the loss.
 
 Beside each loss lives its derivative ∂L/∂ŷ (`loss_derivative`), and the short
 form of dZ for an output layer whose activation pairs with its loss
@@ -16,12 +20,13 @@ derivative returned here already carries the factor ``1/m``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
 from ._validate import as_float_array
-from .activations import ActivationLike, activation_backward, activation_name
+from .activations import ActivationLike, activation_backward, activation_name, sigmoid, softmax
 
 EPSILON = 1e-7  # Keras's default fuzz factor, keras.config.epsilon()
 
@@ -44,31 +49,44 @@ def mse(y_true, y_pred) -> float:
     return float(np.mean(per_example))
 
 
-def binary_crossentropy(y_true, y_pred) -> float:
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False) -> float:
     """Binary cross-entropy: ``-[y log p + (1 - y) log(1 - p)]``, averaged.
 
     `y_pred` holds probabilities p = P(y = 1), e.g. a sigmoid's output; targets are 0 or 1.
     The minus sign makes the loss positive: log p is negative for p < 1.
+
+    With ``from_logits=True``, `y_pred` holds scores z (a linear output layer) and
+    p = σ(z) is applied here, in the exact form ``max(z, 0) − z y + log(1 + e^{−|z|})``:
+    no clipping, and no overflow even for |z| = 1000.
     """
     y_true, y_pred = _pair("binary_crossentropy", y_true, y_pred)
+    if from_logits:
+        z = y_pred
+        per_output = np.maximum(z, 0.0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+        return float(np.mean(np.mean(per_output, axis=-1)))
     p = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
     per_output = -(y_true * np.log(p) + (1.0 - y_true) * np.log(1.0 - p))
     return float(np.mean(np.mean(per_output, axis=-1)))
 
 
-def categorical_crossentropy(y_true, y_pred) -> float:
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> float:
     """Categorical cross-entropy: ``-sum_k y_k log p_k`` per example, averaged.
 
     `y_true` is one-hot (or any distribution) with shape ``(m, n_classes)``; `y_pred`
     holds each example's class probabilities, e.g. a softmax output. As in Keras,
     each row of `y_pred` is first rescaled to sum to 1, then clipped.
+
+    With ``from_logits=True``, `y_pred` holds scores z and ``log p_k = z_k − log Σ_j e^{z_j}``
+    is computed by log-sum-exp (`log_softmax`): no clipping, no overflow.
     """
     y_true, y_pred = _pair("categorical_crossentropy", y_true, y_pred)
+    if from_logits:
+        return float(np.mean(-np.sum(y_true * log_softmax(y_pred), axis=-1)))
     p = _normalised_probabilities(y_pred, "categorical_crossentropy")
     return float(np.mean(-np.sum(y_true * np.log(p), axis=-1)))
 
 
-def sparse_categorical_crossentropy(y_true, y_pred) -> float:
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> float:
     """Categorical cross-entropy with integer labels: ``-log p_{y}`` per example, averaged.
 
     Parameters
@@ -76,7 +94,9 @@ def sparse_categorical_crossentropy(y_true, y_pred) -> float:
     y_true : array_like of int, shape (m,)
         The class index of each example, in ``0 .. n_classes - 1``.
     y_pred : array_like, shape (m, n_classes)
-        Class probabilities per example.
+        Class probabilities per example, or scores z with ``from_logits=True``
+        (then ``-log p_y = log Σ_j e^{z_j} − z_y``, by log-sum-exp, never clipped).
+    from_logits : bool
     """
     func = "sparse_categorical_crossentropy"
     y_pred = as_float_array(y_pred, "y_pred", func, ndims=(2,), nonempty=True)
@@ -98,8 +118,20 @@ def sparse_categorical_crossentropy(y_true, y_pred) -> float:
             f"{func}: labels must lie in 0..{n_classes - 1} for {n_classes} classes, "
             f"got values from {labels.min()} to {labels.max()}"
         )
+    if from_logits:
+        return float(np.mean(-log_softmax(y_pred)[np.arange(m), labels]))
     p = _normalised_probabilities(y_pred, func)
     return float(np.mean(-np.log(p[np.arange(m), labels])))
+
+
+def log_softmax(z) -> np.ndarray:
+    """``log softmax(z) = z − log Σ_j e^{z_j}`` per row, by log-sum-exp.
+
+    Subtracting the row's largest score first keeps every exponent ≤ 0, so
+    nothing overflows, and the log of a probability that rounds to 0 stays finite.
+    """
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
 def _normalised_probabilities(y_pred: np.ndarray, func: str) -> np.ndarray:
@@ -141,7 +173,13 @@ LOSSES: dict[str, Loss] = {
 
 
 def get_loss(loss: LossLike, func: str = "get_loss") -> Loss:
-    """Return the loss function for a name such as ``"mse"``, or a callable unchanged."""
+    """Return the loss function for a name such as ``"mse"``, or a callable unchanged.
+
+    A cross-entropy computed from scores (a linear output layer), as Keras's
+    ``from_logits=True``, is the loss with that argument fixed:
+    ``functools.partial(nnlib.binary_crossentropy, from_logits=True)``. nnlib's
+    `backprop` and `fit` recognise it, and know its derivative.
+    """
     if isinstance(loss, str):
         try:
             return LOSSES[loss]
@@ -154,11 +192,28 @@ def get_loss(loss: LossLike, func: str = "get_loss") -> Loss:
     raise TypeError(f"{func}: loss must be a name (str) or a callable, got {type(loss).__name__}")
 
 
+_FROM_LOGITS = ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy")
+
+
 def loss_name(loss: LossLike) -> str | None:
-    """The name of one of nnlib's losses (given by name or as the function), else None."""
+    """The name of one of nnlib's losses (given by name, as the function, or as a cross-entropy
+    with ``from_logits`` fixed by `functools.partial`), else None."""
     if isinstance(loss, str):
         return loss if loss in LOSSES else None
+    if _is_logits_partial(loss):
+        return loss_name(loss.func)
     return next((name for name, fn in LOSSES.items() if fn is loss), None)
+
+
+def from_logits(loss: LossLike) -> bool:
+    """Whether `loss` is one of nnlib's cross-entropies computed from scores (``from_logits=True``)."""
+    return _is_logits_partial(loss) and bool(loss.keywords["from_logits"])
+
+
+def _is_logits_partial(loss) -> bool:
+    return (isinstance(loss, functools.partial) and not loss.args
+            and set(loss.keywords) == {"from_logits"}
+            and any(loss.func is LOSSES[name] for name in _FROM_LOGITS))
 
 
 def known_loss(loss: LossLike, func: str) -> str:
@@ -180,10 +235,13 @@ def loss_derivative(loss: LossLike, y_true, y_pred) -> np.ndarray:
     For ``"sparse_categorical_crossentropy"``, `y_true` holds integer labels,
     as for the loss itself. Where a cross-entropy clips a probability to
     ``[EPSILON, 1 − EPSILON]``, the clipped loss is flat and its derivative is 0.
+    A cross-entropy ``from_logits`` (see `get_loss`) is differentiated with
+    respect to the scores z it is given: ``(σ(z) − y) / (m n)`` or ``(softmax(z) − y) / m``.
     """
     name = known_loss(loss, "loss_derivative")
     Y, P = _targets(name, "loss_derivative", y_true, y_pred)
-    return _LOSS_DERIVATIVES[name](Y, P).reshape(np.shape(y_pred))
+    derivatives = _LOGIT_DERIVATIVES if from_logits(loss) else _LOSS_DERIVATIVES
+    return derivatives[name](Y, P).reshape(np.shape(y_pred))
 
 
 def one_hot(labels, n_classes: int) -> np.ndarray:
@@ -242,6 +300,21 @@ _LOSS_DERIVATIVES = {
 }
 
 
+def _bce_logits_derivative(Y, Z):
+    return (sigmoid(Z) - Y) / Z.size
+
+
+def _cce_logits_derivative(Y, Z):
+    return (softmax(Z) * np.sum(Y, axis=-1, keepdims=True) - Y) / _examples(Z)
+
+
+_LOGIT_DERIVATIVES = {  # ∂L/∂z of a cross-entropy computed from scores z
+    "binary_crossentropy": _bce_logits_derivative,
+    "categorical_crossentropy": _cce_logits_derivative,
+    "sparse_categorical_crossentropy": _cce_logits_derivative,
+}
+
+
 def output_backward(activation: ActivationLike, loss: LossLike, Z, A, Y) -> np.ndarray:
     """dZ of the output layer: from the loss straight to the output layer's Z.
 
@@ -255,10 +328,14 @@ def output_backward(activation: ActivationLike, loss: LossLike, Z, A, Y) -> np.n
     clips (a probability within 1e-7 of 0 or 1) the clipped loss is flat, but this
     form keeps pushing a confidently wrong output back, as Keras does when it
     computes the loss from the sigmoid's or softmax's input. Every other pair
-    goes the general way: `loss_derivative`, then `activation_backward`.
+    goes the general way: `loss_derivative`, then `activation_backward`. A loss
+    ``from_logits`` applies the sigmoid or softmax itself, so the same short forms
+    hold with the output layer linear: ``dZ = (σ(A) − Y) / (m n)``, ``(softmax(A) − Y) / m``.
     """
     g, name = activation_name(activation, "output_backward"), known_loss(loss, "output_backward")
     Y, A = _targets(name, "output_backward", Y, A)
+    if from_logits(loss):
+        return activation_backward(g, Z, A, _LOGIT_DERIVATIVES[name](Y, A))
     if g == "sigmoid" and name == "binary_crossentropy":
         return (A - Y) / A.size
     if g == "softmax" and name in ("categorical_crossentropy", "sparse_categorical_crossentropy"):

@@ -124,7 +124,7 @@ def check_network(func: str, X, y, layers: Sequence[Layer], loss: LossLike) -> N
     check_not_nan(X, "X", func)
     layers = as_layers(layers, X.shape[1:], func)
     loss_fn, name = get_loss(loss, func), loss_name(loss)
-    out_shape = (X.shape[0], *forward(X[:1], layers).output.shape[1:])
+    out_shape = forward(X, layers).output.shape  # all of X: a fixed dropout mask fits only the batch
     if name == "sparse_categorical_crossentropy":
         return Network(X, _check_labels(func, y, out_shape), layers, loss_fn, name)
     y = check_not_nan(np.array(as_float_array(y, "y", func), dtype=np.float64), "y", func)

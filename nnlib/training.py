@@ -1,48 +1,73 @@
 """Training: gradient descent on a network's mean loss.
 
 `fit` repeats three steps, as Keras's ``model.fit`` does: compute the loss,
-compute the gradients (by `nnlib.backprop`, or numerically), and move every
-parameter a step ``lr`` against its gradient.
+compute the gradients (by `nnlib.backprop`, or numerically), and let the optimiser
+move every parameter against its gradient (plain gradient descent,
+``p ← p − lr dp``, unless another optimiser is given). By default each epoch is one
+step on all the data; with `batch_size`, one step per batch.
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import NonFiniteError, positive_int, positive_number
+from ._validate import NonFiniteError, nonnegative_number, positive_int, positive_number
 from .backprop import backprop
 from .gradients import numeric_gradients
-from .layers import Dense, Layer
+from .layers import Dropout, Layer
 from .losses import LossLike
 from .network import check_network, forward
+from .optimizers import SGD, get_optimizer
+from .regularizers import l2_gradients, l2_penalty
 
 
-def fit(X, y, layers: Sequence[Layer], loss: LossLike = "mse", lr: float = 0.01,
-        epochs: int = 100, gradient: str = "backprop") -> tuple[list[Layer], np.ndarray]:
-    """Train by full-batch gradient descent: ``W ← W − lr dW``, ``b ← b − lr db`` per epoch.
+def fit(X, y, layers: Sequence[Layer], loss: LossLike = "mse", lr: float | None = None,
+        epochs: int = 100, gradient: str = "backprop", *, batch_size: int | None = None,
+        shuffle: bool = True, seed=None, optimizer=None, l2: float = 0.0, validation_data=None,
+        patience: int | None = None, restore_best_weights: bool = False):
+    """Train by gradient descent; with no keyword arguments, full-batch ``W ← W − lr dW`` per epoch.
 
     Parameters
     ----------
     X, y, layers, loss
         As for `backprop`. The given layers are not changed.
-    lr : float
-        The learning rate.
+    lr : float, default 0.01
+        The learning rate of plain gradient descent (give either `lr` or `optimizer`).
     epochs : int
-        The number of updates (one per epoch: every example is used in each).
+        The number of passes over the data.
     gradient : {"backprop", "numeric"}
         How to compute the gradients: `backprop` or `numeric_gradients`.
+    batch_size : int, optional
+        Examples per update, as in Keras (the last batch may be smaller). None: all m at once.
+    shuffle : bool
+        Draw a new order of the examples each epoch (only with a `batch_size`).
+    seed : int, optional
+        Seeds the shuffling and the masks of `Dropout` layers.
+    optimizer : nnlib.SGD or nnlib.Adam, optional
+        Makes the updates, keeping its state (step count, moments) across calls.
+    l2 : float
+        Adds Keras's ``l2 · Σ W²`` over every kernel to the loss (`nnlib.l2_penalty`).
+    validation_data : (X_val, y_val), optional
+        Its loss (in prediction mode) after each epoch goes into ``history["val_loss"]``.
+    patience, restore_best_weights
+        Early stopping, as Keras's ``EarlyStopping``: stop when the validation loss
+        (the training loss without validation data) has not improved for `patience`
+        epochs; then, if asked, return the layers of the best epoch.
 
     Returns
     -------
-    trained_layers : list of (W, b, activation)
+    trained_layers : list of layers
         New arrays after the last update.
-    history : numpy.ndarray, shape (epochs,)
-        ``history[k]`` is the loss computed *during* epoch k, before its update,
-        as in Keras's ``fit(...).history["loss"]`` for full-batch training. So
-        ``history[0]`` is the loss of the initial layers, and the trained layers'
-        loss is one update beyond ``history[-1]``.
+    history : numpy.ndarray, shape (epochs run,); a dict of such arrays with `validation_data`
+        ``history[k]`` is what Keras's ``fit(...).history["loss"]`` reports for epoch k:
+        each batch's loss computed *during* the epoch, before its update, averaged with
+        the batch sizes as weights. Full-batch, ``history[0]`` is the loss of the initial
+        layers, and the trained layers' loss is one update beyond ``history[-1]``. With
+        `validation_data`: ``{"loss": ..., "val_loss": ...}``.
 
     Raises
     ------
@@ -50,41 +75,176 @@ def fit(X, y, layers: Sequence[Layer], loss: LossLike = "mse", lr: float = 0.01,
         If the loss or the weights stop being finite numbers: gradient descent
         diverged, usually because `lr` is too large.
     """
-    lr, epochs = positive_number(lr, "lr", "fit"), positive_int(epochs, "epochs", "fit")
+    run = _setup(lr, epochs, gradient, batch_size, shuffle, optimizer, l2, patience)
+    X, y, layers, loss_fn, name = check_network("fit", X, y, layers, loss)
+    run = _check_run(run, X, layers, loss, loss_fn, name)
+    validation = _check_validation(validation_data, X, layers, loss)
+    rng, stopper = np.random.default_rng(seed), EarlyStopping(patience, restore_best_weights)
+    history, monitored = {"loss": [], "val_loss": []}, "loss" if validation is None else "val_loss"
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below instead
+        for k in range(run.epochs):
+            layers, epoch_loss = train_epoch(X, y, layers, run, rng, k)
+            history["loss"].append(epoch_loss)
+            if validation is not None:
+                history["val_loss"].append(prediction_loss(*validation, layers, run))
+            if stopper.should_stop(history[monitored][-1], layers, k):
+                break
+    history = {key: np.array(values) for key, values in history.items()}
+    return stopper.best_layers(layers), history["loss"] if validation is None else history
+
+
+class Run(NamedTuple):
+    """Everything `fit` was told about how to train, checked."""
+
+    epochs: int
+    gradient: str
+    batch_size: int | None
+    shuffle: bool
+    optimizer: object
+    lr: float | None  # for the advice when training diverges
+    l2: float
+    loss: LossLike = None
+    loss_fn: object = None
+
+
+def train_epoch(X, y, layers, run: Run, rng, k: int):
+    """One pass over the data: an update per batch; the loss Keras reports, weighted by batch size."""
+    m, epoch_loss = len(X), 0.0
+    for batch in batches(m, run.batch_size, run.shuffle, rng):
+        value, layers = train_step(X[batch], y[batch], layers, run, rng, k)
+        epoch_loss += value * (len(y[batch]) / m)
+    return layers, epoch_loss
+
+
+def batches(m: int, batch_size: int | None, shuffle: bool, rng):
+    """The examples of each batch of one epoch, in order: all at once if `batch_size` is None."""
+    if batch_size is None:
+        yield slice(None)
+        return
+    order = rng.permutation(m) if shuffle else np.arange(m)
+    for start in range(0, m, batch_size):
+        yield order[start:start + batch_size]
+
+
+def train_step(X, y, layers, run: Run, rng, k: int):
+    """One update on one batch: its loss before the update, and the updated layers."""
+    seed = rng.integers(2**63)  # one seed, so the loss and the gradients see the same dropout masks
+    try:
+        value = run.loss_fn(y, forward(X, layers, True, np.random.default_rng(seed)).output)
+        value = value + l2_penalty(layers, run.l2) if run.l2 else value
+        _stop_if_diverged(value, "loss", k, run.epochs, run.lr)
+        grads = (numeric_gradients(X, y, layers, run.loss) if run.gradient == "numeric"
+                 else backprop(X, y, layers, run.loss, np.random.default_rng(seed)))
+    except NonFiniteError:  # a nan inside the network: the weights have blown up
+        _stop_if_diverged(np.nan, "loss", k, run.epochs, run.lr)
+    grads = l2_gradients(layers, grads, run.l2) if run.l2 else grads
+    params = run.optimizer.apply([g for pair in grads for g in pair],
+                                 [p for layer in layers for p in layer.params])
+    layers = with_flat_params(layers, params)
+    largest = max((np.max(np.abs(p)) for p in params), default=0.0)
+    _stop_if_diverged(largest, "largest weight", k, run.epochs, run.lr)
+    return value, layers
+
+
+def with_flat_params(layers, params: list) -> list:
+    """The layers holding `params`, a flat list in the order of their ``params``."""
+    rest = iter(params)
+    return [layer.with_params([next(rest) for _ in layer.params]) for layer in layers]
+
+
+def prediction_loss(X, y, layers, run: Run) -> float:
+    """The loss in prediction mode (Dropout off), L2 penalty included, as Keras's validation loss."""
+    value = run.loss_fn(y, forward(X, layers).output)
+    return value + l2_penalty(layers, run.l2) if run.l2 else value
+
+
+class EarlyStopping:
+    """Keras's ``EarlyStopping(patience, restore_best_weights)`` on one monitored loss."""
+
+    def __init__(self, patience: int | None, restore_best_weights: bool):
+        self.patience, self.restore = patience, restore_best_weights
+        self.best, self.wait, self.best_seen = np.inf, 0, None
+
+    def should_stop(self, value: float, layers, k: int) -> bool:
+        """Record epoch k's value; True when it is `patience` epochs since the last improvement."""
+        if self.patience is None:
+            return False
+        self.wait += 1
+        if value < self.best:
+            self.best, self.wait, self.best_seen = value, 0, layers
+            return False
+        return self.wait >= self.patience and k > 0
+
+    def best_layers(self, layers):
+        return self.best_seen if self.restore and self.best_seen is not None else layers
+
+
+# ---------------------------------------------------------------- checking fit's arguments
+
+def _setup(lr, epochs, gradient, batch_size, shuffle, optimizer, l2, patience) -> Run:
+    """Check the arguments that need no data; the optimiser is plain SGD at `lr` unless given."""
+    if lr is not None:
+        lr = positive_number(lr, "lr", "fit")
+    epochs = positive_int(epochs, "epochs", "fit")
     if gradient not in ("backprop", "numeric"):
         raise ValueError(f"fit: gradient must be 'backprop' or 'numeric', got {gradient!r}")
-    X, y, layers, loss_fn, name = check_network("fit", X, y, layers, loss)
-    if gradient == "backprop" and name is None:
+    if batch_size is not None:
+        batch_size = positive_int(batch_size, "batch_size", "fit")
+    if optimizer is None:
+        optimizer = SGD(learning_rate=0.01 if lr is None else lr)
+        lr = optimizer.learning_rate
+    elif lr is not None:
+        raise ValueError("fit: give either lr (plain gradient descent) or an optimizer with its "
+                         "own learning_rate, not both")
+    else:
+        optimizer = get_optimizer(optimizer, "fit")
+        rate = getattr(optimizer, "learning_rate", None)
+        lr = rate if isinstance(rate, numbers.Real) else None
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, numbers.Integral)
+                                 or patience < 0):
+        raise ValueError(f"fit: patience must be an integer >= 0 or None, got {patience!r}")
+    return Run(epochs, gradient, batch_size, bool(shuffle), optimizer, lr,
+               nonnegative_number(l2, "l2", "fit"))
+
+
+def _check_run(run: Run, X, layers, loss, loss_fn, name) -> Run:
+    """Check what depends on the data and the layers."""
+    if run.gradient == "backprop" and name is None:
         raise ValueError(f"fit: the loss {getattr(loss, '__name__', loss)!r} has no known "
                          "derivative for backprop; use one of nnlib's losses or gradient='numeric'")
-    gradients = backprop if gradient == "backprop" else numeric_gradients
-    history = np.zeros(epochs)
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below instead
-        for k in range(epochs):
-            try:
-                history[k] = loss_fn(y, forward(X, layers).output)
-                _stop_if_diverged(history[k], "loss", k, epochs, lr)
-                grads = gradients(X, y, layers, loss)
-            except NonFiniteError:  # a nan inside the network: the weights have blown up
-                _stop_if_diverged(np.nan, "loss", k, epochs, lr)
-            layers = [descent_step(layer, layer_grads, lr) for layer, layer_grads in zip(layers, grads)]
-            largest = max(np.max(np.abs(p)) for layer in layers for p in layer.params)
-            _stop_if_diverged(largest, "largest weight", k, epochs, lr)
-    return layers, history
+    if run.gradient == "numeric" and any(isinstance(layer, Dropout) for layer in layers):
+        raise ValueError("fit: numeric gradients run the network in prediction mode, where Dropout "
+                         "does nothing; train a network with Dropout by backprop")
+    if run.batch_size is not None and run.batch_size > len(X):
+        raise ValueError(f"fit: batch_size must be at most the number of examples m = {len(X)}, "
+                         f"got {run.batch_size}")
+    return run._replace(loss=loss, loss_fn=loss_fn)
 
 
-def descent_step(layer: Dense, grads, lr: float) -> Dense:
-    """One gradient-descent step on one layer: every parameter ``p ← p − lr dp``."""
-    return layer.with_params([p - lr * dp for p, dp in zip(layer.params, grads)])
+def _check_validation(validation_data, X, layers, loss):
+    """(X_val, y_val) checked like the training data, or None."""
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError("fit: validation_data must be a pair (X_val, y_val)")
+    X_val, y_val = validation_data
+    if np.ndim(X_val) != 2 or np.shape(X_val)[1:] != X.shape[1:]:
+        raise ValueError(f"fit: validation_data's X_val has shape {np.shape(X_val)}, but each "
+                         f"training example has shape {X.shape[1:]}; expected (m_val, {X.shape[1]})")
+    X_val, y_val, *_ = check_network("fit: validation_data", X_val, y_val, layers, loss)
+    return X_val, y_val
 
 
-def _stop_if_diverged(value: float, what: str, k: int, epochs: int, lr: float) -> None:
+def _stop_if_diverged(value: float, what: str, k: int, epochs: int, lr: float | None) -> None:
     """Raise a FloatingPointError that says when and what to try, if value is nan or inf."""
     if np.isfinite(value):
         return
     if k == 0 and what == "loss":
         raise FloatingPointError(f"fit: the initial loss is {value}; check X, y and the initial "
                                  "weights for nan or inf")
+    advice = ("Try a smaller learning rate." if lr is None else
+              f"Try a smaller learning rate, e.g. lr = {lr / 10:g}.")
+    rate = "" if lr is None else f" (lr = {lr:g})"
     raise FloatingPointError(
-        f"fit: the {what} became {value} in epoch {k + 1} of {epochs} (lr = {lr:g}): gradient "
-        f"descent diverged, so training stopped. Try a smaller learning rate, e.g. lr = {lr / 10:g}.")
+        f"fit: the {what} became {value} in epoch {k + 1} of {epochs}{rate}: gradient "
+        f"descent diverged, so training stopped. {advice}")

@@ -109,6 +109,86 @@ CASES = {
         lambda: nnlib.to_keras([(np.full((2, 1), 1e308), np.zeros(1), "linear")]),
         ValueError, r"to_keras: layer 0 holds weights beyond the largest float32 .* "
                     r"use dtype='float64'"),
+    # Part IV: optimisers, rates, mini-batches, validation data, labels
+    "SGD(lr=0.1), the Keras 2 name": (
+        lambda: nnlib.SGD(lr=0.1),
+        TypeError, r"SGD: unknown argument\(s\) 'lr' \(Keras 3 calls it learning_rate\); expected "
+                   r"learning_rate, momentum"),
+    "Adam(beta1=0.9)": (
+        lambda: nnlib.Adam(beta1=0.9),
+        TypeError, r"Adam: unknown argument\(s\) 'beta1'; expected learning_rate, beta_1, beta_2, epsilon"),
+    "SGD(learning_rate=-0.1)": (
+        lambda: nnlib.SGD(learning_rate=-0.1),
+        ValueError, r"SGD: learning_rate must be a positive number, got -0.1"),
+    "Adam(learning_rate=nan)": (
+        lambda: nnlib.Adam(learning_rate=np.nan),
+        ValueError, r"Adam: learning_rate must be a positive number, got nan"),
+    "Adam(beta_2=1.0)": (
+        lambda: nnlib.Adam(beta_2=1.0),
+        ValueError, r"Adam: beta_2 must be a number in \[0, 1\), got 1.0"),
+    "SGD(momentum=-0.5)": (
+        lambda: nnlib.SGD(momentum=-0.5),
+        ValueError, r"SGD: momentum must be a number >= 0, got -0.5"),
+    "ExponentialDecay(decay_steps=0)": (
+        lambda: nnlib.ExponentialDecay(0.1, 0, 0.5),
+        ValueError, r"ExponentialDecay: decay_steps must be a positive integer, got 0"),
+    "dropout(rate=1)": (
+        lambda: nnlib.dropout(X, 1.0),
+        ValueError, r"dropout: rate must be a number in \[0, 1\), got 1.0"),
+    "Dropout(rate=nan) in a network": (
+        lambda: nnlib.sequential(X, [LAYERS[0], nnlib.Dropout(np.nan), LAYERS[1]]),
+        ValueError, r"sequential: layer 1: the dropout rate must be a number in \[0, 1\), got nan"),
+    "fit(lr=-0.1)": (
+        lambda: nnlib.fit(X, Y, LAYERS, lr=-0.1),
+        ValueError, r"fit: lr must be a positive number, got -0.1"),
+    "fit(l2=-1)": (
+        lambda: nnlib.fit(X, Y, LAYERS, l2=-1),
+        ValueError, r"fit: l2 must be a number >= 0, got -1"),
+    "fit with both lr and optimizer": (
+        lambda: nnlib.fit(X, Y, LAYERS, lr=0.1, optimizer=nnlib.Adam()),
+        ValueError, r"fit: give either lr .* or an optimizer .*, not both"),
+    "fit(optimizer='adam')": (
+        lambda: nnlib.fit(X, Y, LAYERS, optimizer="adam"),
+        TypeError, r"fit: optimizer must be an optimiser such as nnlib.SGD\(...\) .* got str"),
+    "fit(batch_size=0)": (
+        lambda: nnlib.fit(X, Y, LAYERS, batch_size=0),
+        ValueError, r"fit: batch_size must be a positive integer, got 0"),
+    "fit(batch_size=5) with m = 4": (
+        lambda: nnlib.fit(X, Y, LAYERS, batch_size=5),
+        ValueError, r"fit: batch_size must be at most the number of examples m = 4, got 5"),
+    "fit with validation X of the wrong width": (
+        lambda: nnlib.fit(X, Y, LAYERS, validation_data=(np.ones((3, 5)), np.ones((3, 1)))),
+        ValueError, r"fit: validation_data's X_val has shape \(3, 5\), but each training example has "
+                    r"shape \(2,\); expected \(m_val, 2\)"),
+    "fit with validation y of the wrong shape": (
+        lambda: nnlib.fit(X, Y, LAYERS, validation_data=(np.ones((3, 2)), np.ones(3))),
+        ValueError, r"fit: validation_data: y has shape \(3,\), but the network's output has shape \(3, 1\)"),
+    "fit with validation_data not a pair": (
+        lambda: nnlib.fit(X, Y, LAYERS, validation_data=np.ones((3, 2))),
+        TypeError, r"fit: validation_data must be a pair \(X_val, y_val\)"),
+    "fit with one-hot labels for the wrong number of classes": (
+        lambda: nnlib.fit(X, np.eye(2)[[0, 1, 1, 0]], [(W, B, "softmax")], "categorical_crossentropy"),
+        ValueError, r"fit: y has shape \(4, 2\), but the network's output has shape \(4, 3\)"),
+    "fit with sparse labels beyond the classes": (
+        lambda: nnlib.fit(X, [0, 1, 3, 0], [(W, B, "softmax")], "sparse_categorical_crossentropy"),
+        ValueError, r"fit: sparse_categorical_crossentropy: labels must lie in 0..2 for 3 classes, got "
+                    r"values from 0 to 3"),
+    "fit with sparse labels for a different m": (
+        lambda: nnlib.fit(X, [0, 1, 2], [(W, B, "softmax")], "sparse_categorical_crossentropy"),
+        ValueError, r"fit: sparse_categorical_crossentropy: y_true must hold one integer label per "
+                    r"example, shape \(4,\)"),
+    "fit with numeric gradients through Dropout": (
+        lambda: nnlib.fit(X, Y, [LAYERS[0], nnlib.Dropout(0.5), LAYERS[1]], gradient="numeric"),
+        ValueError, r"fit: numeric gradients run the network in prediction mode, where Dropout does nothing"),
+    "fit(patience=-1)": (
+        lambda: nnlib.fit(X, Y, LAYERS, patience=-1),
+        ValueError, r"fit: patience must be an integer >= 0 or None, got -1"),
+    "make_network with too few activations": (
+        lambda: nnlib.make_network([2, 3, 1], ["relu"]),
+        ValueError, r"make_network: 3 sizes make 2 layers, so 2 activations are needed; got 1"),
+    "to_keras on a network with Dropout": (
+        lambda: nnlib.to_keras([LAYERS[0], nnlib.Dropout(0.5), LAYERS[1]]),
+        ValueError, r"to_keras: layer 1 is a Dropout; only Dense layers can be converted so far"),
 }
 
 

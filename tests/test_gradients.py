@@ -167,7 +167,7 @@ def test_check_numeric_gradient_passes_central_and_catches_mistakes(capsys):
     assert not checks.check_numeric_gradient(forward_difference)
     assert "large step" in capsys.readouterr().out
     assert not checks.check_numeric_gradient(in_place)
-    assert "your function changed x" in capsys.readouterr().out
+    assert "your function changed its input x in place" in capsys.readouterr().out
 
 
 def test_check_gradient_descent(capsys):
