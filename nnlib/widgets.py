@@ -9,8 +9,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from .activations import ACTIVATIONS
-from .plotting import plot_neuron
+from . import ACTIVATIONS
+from .plotting import activation_ylim, plot_neuron
 
 
 def neuron_explorer(w: float = 1.0, b: float = 0.0, activation: str = "sigmoid"):
@@ -21,7 +21,7 @@ def neuron_explorer(w: float = 1.0, b: float = 0.0, activation: str = "sigmoid")
     def draw(w, b, activation):
         fig, ax = plt.subplots(figsize=(5, 3))
         plot_neuron(w, b, activation, ax=ax)
-        ax.set_ylim(-5.2, 5.2) if activation in ("linear", "relu") else ax.set_ylim(-1.2, 1.2)
+        ax.set_ylim(activation_ylim(activation))
         plt.show()
 
     names = [name for name in ACTIVATIONS if name != "softmax"]
