@@ -5,6 +5,11 @@ it, so the stored outputs are the ones the tests compare against. Widget state i
 not stored: the book shows a static figure beside each widget instead. Nor are
 execution timestamps: with cell ids kept and no timings, a re-run changes only the
 lines whose outputs changed, so a notebook's diff shows what really changed.
+
+Solutions are collapsed for readers of the notebook too: every cell between a
+``{solution-start}`` and its ``{solution-end}`` is marked hidden in the metadata
+JupyterLab honours (``jupyter.source_hidden``, and ``outputs_hidden`` for code) and,
+for code, in Colab's (``cellView: form``). The HTML book hides them in a dropdown.
 """
 
 from __future__ import annotations
@@ -28,8 +33,32 @@ def execute(path: Path) -> None:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+    hide_solutions(nb)
     nbformat.write(nb, path)
     print(f"{path.name}: {len(nb.cells)} cells in {time.perf_counter() - start:.1f} s")
+
+
+def solution_cells(nb) -> list[int]:
+    """Indices of the cells inside solution blocks (between the start and end markers)."""
+    inside, found = False, []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
+            inside = True
+        elif cell.cell_type == "markdown" and "{solution-end}" in cell.source:
+            inside = False
+        elif inside:
+            found.append(i)
+    return found
+
+
+def hide_solutions(nb) -> None:
+    """Collapse solution cells in JupyterLab (and solution code in Colab) until a reader opens them."""
+    for i in solution_cells(nb):
+        cell = nb.cells[i]
+        cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+        if cell.cell_type == "code":
+            cell.metadata["jupyter"]["outputs_hidden"] = True
+            cell.metadata["cellView"] = "form"
 
 
 def main(names: list[str]) -> None:

@@ -11,10 +11,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow loads
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-import nnlib  # noqa: E402
+import nnlib
 
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")

@@ -11,7 +11,9 @@ import json
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
+from execute_notebooks import solution_cells
 
 CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "chapters").glob("*.ipynb"))
 MACHINE_TEXT = re.compile(r"/(root|home|tmp|work|Users)/|at 0x[0-9a-f]{6,}")
@@ -33,7 +35,8 @@ def test_there_are_chapters():
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_every_code_cell_was_run_in_order(path):
     counts = [c["execution_count"] for _, c in code_cells(path)]
-    assert None not in counts, f"cells stored without being run: {[i for i, c in code_cells(path) if c['execution_count'] is None]}"
+    unrun = [i for i, c in code_cells(path) if c["execution_count"] is None]
+    assert not unrun, f"cells stored without being run: {unrun}"
     assert counts == list(range(1, len(counts) + 1)), (
         f"execution counts {counts} are not 1..n: run `python3 dev.py execute {path.name}` "
         "to re-run the notebook top to bottom in a fresh kernel")
@@ -63,3 +66,22 @@ def test_most_cells_are_compared(path):
     cells = code_cells(path)
     ignored = [i for i, c in cells if "nbval-ignore-output" in tags(c)]
     assert len(ignored) <= len(cells) // 4, f"too many cells ignore their output: {ignored}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_no_execution_timestamps_stored(path):
+    # Timestamps change on every run, so a one-line edit would rewrite every cell's JSON.
+    timed = [i for i, c in code_cells(path) if "execution" in c.get("metadata", {})]
+    assert not timed, f"cells {timed} store execution timings: run `python3 dev.py execute {path.name}`"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_solutions_are_collapsed_in_jupyter(path):
+    # The HTML book hides solutions in a dropdown; JupyterLab and Colab read cell metadata instead.
+    nb = nbformat.read(path, as_version=4)
+    shown = [i for i in solution_cells(nb)
+             if not nb.cells[i].metadata.get("jupyter", {}).get("source_hidden")
+             or (nb.cells[i].cell_type == "code" and nb.cells[i].metadata.get("cellView") != "form")]
+    assert solution_cells(nb), "expected exercises with solutions"
+    assert not shown, (f"solution cells {shown} would show in JupyterLab or Colab: "
+                       f"run `python3 dev.py execute {path.name}`")
