@@ -89,7 +89,7 @@ def machine() -> str:
     try:
         info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         blas = f"{info['name']} {info['version']}"
-    except Exception:  # noqa: BLE001 - older NumPy, or a build that does not say
+    except Exception:
         pass
     return (f"Python {platform.python_version()}, NumPy {np.__version__} with {blas}, "
             f"{os.cpu_count()} CPUs ({platform.machine()})")

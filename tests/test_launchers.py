@@ -35,6 +35,7 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 COLAB_CELL = """\
 # On Colab, install nnlib from the book's repository; elsewhere this cell does nothing.
 import sys
+
 if "google.colab" in sys.modules:
     %pip install --quiet "nnlib @ git+{url}\""""
 

@@ -10,19 +10,19 @@ import matplotlib
 
 matplotlib.use("Agg", force=True)
 
-import ipywidgets  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import traitlets  # noqa: E402
-from matplotlib.collections import PathCollection  # noqa: E402
-from matplotlib.contour import ContourSet  # noqa: E402
-from matplotlib.patches import Circle, Rectangle  # noqa: E402
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import traitlets
+from matplotlib.collections import PathCollection
+from matplotlib.contour import ContourSet
+from matplotlib.patches import Circle, Rectangle
 
-import nnlib  # noqa: E402
-from nnlib import ACTIVATIONS, get_activation, plotting, sequential, sigmoid  # noqa: E402
-from nnlib.datasets import coffee_roasting, coffee_roasting_network, normalization_stats, normalize  # noqa: E402
-from nnlib.widgets import neuron_explorer  # noqa: E402
+import nnlib
+from nnlib import ACTIVATIONS, get_activation, plotting, sequential, sigmoid
+from nnlib.datasets import coffee_roasting, coffee_roasting_network, normalization_stats, normalize
+from nnlib.widgets import neuron_explorer
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import random_layers
 
 import nnlib
 from nnlib import datasets
+
+from conftest import random_layers
 
 GRADIENT_CHECK_TOL = 1e-7
 HIDDEN = ["linear", "step", "sigmoid", "tanh", "relu", "softmax"]
