@@ -19,12 +19,25 @@ import signal
 import threading
 import time
 import warnings
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import (ACTIVATIONS, DERIVATIVES, LOSSES, backprop, dense, dense_backward, dense_loop, fit,
-               loss_derivative, mse, neuron, numeric_gradient, sequential)
+from . import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    LOSSES,
+    backprop,
+    dense,
+    dense_backward,
+    dense_loop,
+    fit,
+    loss_derivative,
+    mse,
+    neuron,
+    numeric_gradient,
+    sequential,
+)
 from .datasets import coffee_roasting, normalization_stats, normalize
 
 RTOL, ATOL = 1e-6, 1e-9
@@ -84,12 +97,13 @@ def run_cases(name: str, candidate: Callable, reference: Callable,
 
 def _run(name: str, candidate: Callable, reference: Callable, cases: Sequence[tuple[str, tuple]],
          parts: Sequence[str] = ("",), split: Callable | None = None, advice: str | None = None,
-         time_limit: float | None = None) -> CheckResult:
+         time_limit: float | None = None, hint: Callable | None = None) -> CheckResult:
     """`run_cases`, optionally for a function that returns several arrays, named by `parts`.
 
     ``split(result)`` turns what a function returns into one array per part; the report
     then says which part is wrong, case by case. `advice` replaces the usual advice when
-    the candidate changes an input in place.
+    the candidate changes an input in place. ``hint(args)`` may return a sentence to add
+    where the candidate raised or returned a wrong array on that case (None: nothing).
     """
     total = len(parts) * len(cases)
     if not callable(candidate):
@@ -97,7 +111,7 @@ def _run(name: str, candidate: Callable, reference: Callable, cases: Sequence[tu
               f"pass it without calling it, e.g. check(my_function), not check(my_function(...))")
         return CheckResult(name, total, ["not a function"])
     limit = TIME_LIMIT if time_limit is None else time_limit
-    problems = _problems(candidate, reference, cases, len(parts), split, advice, limit)
+    problems = _problems(candidate, reference, cases, len(parts), split, advice, limit, hint)
     if len(parts) > 1 and problems[0][0] == _NONE:
         print(f"✗ {name} {_NONE}")
         return CheckResult(name, total, ["returned None"])
@@ -110,7 +124,8 @@ def _run(name: str, candidate: Callable, reference: Callable, cases: Sequence[tu
 
 
 def _problems(candidate: Callable, reference: Callable, cases: Sequence[tuple[str, tuple]],
-              n_parts: int, split: Callable | None, advice: str | None, limit: float | None) -> list[list]:
+              n_parts: int, split: Callable | None, advice: str | None, limit: float | None,
+              hint: Callable | None = None) -> list[list]:
     """Run the cases in turn: for each case run, one problem (or None) per part.
 
     Stops after a case that ran out of time, so a check never waits more than once.
@@ -122,11 +137,15 @@ def _problems(candidate: Callable, reference: Callable, cases: Sequence[tuple[st
             problems.append([f"your function took longer than {limit:g} s on case {k} and was stopped "
                              "(does a loop never end?)"] * n_parts)
             break
+        note = hint(args) if hint else None
         if isinstance(outcome, str):
-            problems.append([outcome] * n_parts)
+            raised = outcome.startswith("raised ")
+            problems.append([f"{outcome}; {note}" if note and raised else outcome] * n_parts)
         else:
             got, numeric = outcome
-            problems.append([_mismatch(g, e, numeric) for g, e in zip(got, _expected(reference, args, split))])
+            found = [_mismatch(g, e, numeric) for g, e in zip(got, _expected(reference, args, split))]
+            problems.append([f"{f}; {note}" if note and f and not isinstance(g, str) and not f.startswith("right")
+                             else f for f, g in zip(found, got)])
     return problems
 
 
@@ -161,7 +180,7 @@ def _attempt(candidate: Callable, args: tuple, split: Callable | None, advice: s
             return str(bad)
         except _TookTooLong:
             return _TookTooLong
-        except (Exception, SystemExit) as err:  # noqa: BLE001 - the learner's code may raise anything
+        except (Exception, SystemExit) as err:  # the learner's code may raise anything
             return _raised(err)
     return got, [w for w in caught if issubclass(w.category, RuntimeWarning)]
 
@@ -169,7 +188,7 @@ def _attempt(candidate: Callable, args: tuple, split: Callable | None, advice: s
 def _raised(err: BaseException) -> str:
     try:
         return f"raised {type(err).__name__}: {err}"
-    except Exception:  # noqa: BLE001 - an exception class of the learner's whose str() fails
+    except Exception:  # an exception class of the learner's whose str() fails
         return f"raised {type(err).__name__}"
 
 
@@ -191,7 +210,7 @@ def _real_array(value) -> np.ndarray | str:
     """`value` as a float array, or a problem saying why it is not an array of real numbers."""
     try:
         array = np.asarray(value)
-    except Exception as err:  # noqa: BLE001 - a ragged list, or an object whose __array__ raises
+    except Exception as err:  # a ragged list, or an object whose __array__ raises
         return (f"returned a {type(value).__name__}, which NumPy cannot turn into an array "
                 f"({type(err).__name__}: {err})")
     if array.dtype.kind not in "biuf":  # float() would accept "0.5" and drop imaginary parts
@@ -204,6 +223,7 @@ def _expected(reference: Callable, args: tuple, split: Callable | None) -> list[
     return [np.asarray(part, dtype=float) for part in (split(result) if split else (result,))]
 
 
+@np.errstate(all="ignore")  # e.g. 1e308 - (-1e308) overflows: the difference is inf, no warning
 def _mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list) -> str | None:
     """Describe how `got` differs from `expected`, or None if the candidate is right."""
     if isinstance(got, str):
@@ -212,8 +232,7 @@ def _mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list) -> str
         return f"returned shape {got.shape}, expected shape {expected.shape}"
     if not np.allclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=False):
         worst = np.max(np.abs(got - expected)) if np.all(np.isfinite(got)) else np.inf
-        return (f"expected {_fmt(expected)}, got {_fmt(got)} "
-                f"(largest difference {worst:.2e})")
+        return f"{_values(expected, got)} (largest difference {worst:.2e})"
     if numeric:
         return f"right values, but NumPy warned: {numeric[0].message} (is it numerically stable?)"
     return None
@@ -298,8 +317,28 @@ def _stop(signum, frame) -> None:
     raise _TookTooLong
 
 
-def _fmt(a: np.ndarray) -> str:
-    return np.array2string(a, precision=6, separator=", ", threshold=12)
+def _fmt(a: np.ndarray, precision: int = 6) -> str:
+    return np.array2string(a, precision=precision, separator=", ", threshold=12)
+
+
+@np.errstate(all="ignore")
+def _values(expected: np.ndarray, got: np.ndarray) -> str:
+    """"expected ..., got ...", with enough digits to show where they differ.
+
+    Six decimals as a rule; more when the two differ only beyond the sixth (`RTOL` is
+    finer than that), so a failed case never shows two identical numbers. Should the
+    worst entry hide in the "..." of a long array, it is named with all its digits.
+    """
+    wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    distance = np.where(wrong, np.nan_to_num(np.abs(got - expected), nan=np.inf), -1.0)
+    index = np.unravel_index(np.argmax(distance), distance.shape)
+    e, g = expected[index], got[index]
+    precision = next((p for p in range(6, 18) if _fmt(np.array(e), p) != _fmt(np.array(g), p)), 17)
+    text = f"expected {_fmt(expected, precision)}, got {_fmt(got, precision)}"
+    if _fmt(expected, precision) == _fmt(got, precision):
+        where = index[0] if len(index) == 1 else index
+        text += f"; at index {where}: expected {float(e)!r}, got {float(g)!r}"
+    return text
 
 
 def _random_layer(rng, n_in, n_units, activation):
@@ -315,14 +354,20 @@ def _dense_cases(batched: bool) -> list[tuple[str, tuple]]:
         ("chapter 2 hidden layer, 2 inputs -> 3 sigmoid units, no bias",
          (np.array([1.0, 1.0]), _CH2_W, np.zeros(3), "sigmoid")),
         ("2 -> 3 linear units with biases", (np.array([2.0, -1.0]), _CH2_W, np.array([0.5, -1.0, 2.0]), "linear")),
-        ("3 inputs -> 1 unit", (np.array([1.0, 2.0, 3.0]), np.array([[0.1], [-0.2], [0.3]]), np.array([0.05]), "sigmoid")),
+        ("3 inputs -> 1 unit",
+         (np.array([1.0, 2.0, 3.0]), np.array([[0.1], [-0.2], [0.3]]), np.array([0.05]), "sigmoid")),
         ("4 inputs -> 2 relu units (W is not square)", (rng.normal(size=4), *_random_layer(rng, 4, 2, "relu"))),
         ("random 5 -> 3 tanh", (rng.normal(size=5), *_random_layer(rng, 5, 3, "tanh"))),
     ]
+    softmax = np.random.default_rng(11)  # a generator of its own: the cases above stay as they were
+    cases.append(("3 -> 4 softmax units (softmax needs all 4 z's: apply g once, to the whole z)",
+                  (softmax.normal(size=3), *_random_layer(softmax, 3, 4, "softmax"))))
     if batched:
         cases += [
             ("batch of 4 examples, 3 -> 2 sigmoid", (rng.normal(size=(4, 3)), *_random_layer(rng, 3, 2, "sigmoid"))),
             ("batch of 1 example, 2 -> 5 relu", (rng.normal(size=(1, 2)), *_random_layer(rng, 2, 5, "relu"))),
+            ("batch of 3 examples, 2 -> 4 softmax (over each example's 4 units, not over the batch)",
+             (softmax.normal(size=(3, 2)), *_random_layer(softmax, 2, 4, "softmax"))),
         ]
     return cases
 
@@ -343,14 +388,18 @@ def check_dense(candidate: Callable, batched: bool = False) -> CheckResult:
     """Check ``candidate(a_in, W, b, activation)`` against nnlib's dense layer.
 
     With ``batched=True`` the candidate must also accept a batch ``(m, n_in)``
-    and return ``(m, n_units)``, like `nnlib.dense`.
+    and return ``(m, n_units)``, like `nnlib.dense`. A softmax case checks that the
+    activation is applied to all of an example's z at once, not unit by unit.
     """
     reference = dense if batched else dense_loop
     return run_cases("dense", candidate, reference, _dense_cases(batched))
 
 
 def check_sequential(candidate: Callable) -> CheckResult:
-    """Check ``candidate(X, layers)`` against `nnlib.sequential`."""
+    """Check ``candidate(X, layers)`` against `nnlib.sequential`, for one example and for batches.
+
+    X is one example ``(n_in,)`` or a batch ``(m, n_in)``, one example per row.
+    """
     rng = np.random.default_rng(2)
     two_layers = [(_CH2_W, np.zeros(3), "sigmoid"), (np.array([[0.3], [0.5], [0.9]]), np.zeros(1), "linear")]
     three_layers = [_random_layer(rng, 3, 4, "relu"), _random_layer(rng, 4, 4, "tanh"),
@@ -359,8 +408,19 @@ def check_sequential(candidate: Callable) -> CheckResult:
         ("chapter 2 network, x = [1, 1]", (np.array([1.0, 1.0]), two_layers)),
         ("one layer only", (np.array([2.0, 0.5]), two_layers[:1])),
         ("three random layers, one example", (rng.normal(size=3), three_layers)),
+        ("chapter 2 network, a batch of 4 examples, X (4, 2)",
+         (np.array([[1.0, 1.0], [0.0, 0.0], [-1.0, 2.0], [0.5, -0.5]]), two_layers)),
+        ("three random layers, a batch of 5 examples, X (5, 3)", (rng.normal(size=(5, 3)), three_layers)),
     ]
-    return run_cases("sequential", candidate, sequential, cases)
+    return _run("sequential", candidate, sequential, cases, hint=_batch_hint)
+
+
+def _batch_hint(args: tuple) -> str | None:
+    """What to add when a candidate raises or errs on a batch X (check_sequential)."""
+    if np.ndim(args[0]) != 2:
+        return None
+    return (f"X here is a batch {np.shape(args[0])}, one example per row; g(A @ W + b) handles one "
+            "example and a batch alike, W.T @ a only one example")
 
 
 def check_activation(candidate: Callable, name: str) -> CheckResult:
@@ -381,7 +441,12 @@ _LOSSES = {name: fn for name, fn in LOSSES.items() if name != "sparse_categorica
 
 
 def check_loss(candidate: Callable, name: str) -> CheckResult:
-    """Check a loss ``candidate(y_true, y_pred)`` against nnlib's loss `name`."""
+    """Check a loss ``candidate(y_true, y_pred)`` against nnlib's loss `name`.
+
+    The cross-entropies are also given predictions of exactly 0 and 1, and within 1e-7
+    of them: like nnlib and Keras, the candidate must clip probabilities into
+    ``[1e-7, 1 - 1e-7]`` (`nnlib.losses.EPSILON`), no more and no less, before taking logs.
+    """
     if name not in _LOSSES:
         raise ValueError(f"check_loss: unknown loss {name!r}; expected one of {list(_LOSSES)}")
     rng = np.random.default_rng(3)
@@ -390,6 +455,8 @@ def check_loss(candidate: Callable, name: str) -> CheckResult:
         cases = [
             ("one example, 2 classes", (np.array([[0.0, 1.0]]), np.array([[0.27, 0.73]]))),
             ("5 examples, 3 classes", (np.eye(3)[[0, 2, 1, 1, 0]], p)),
+            ("p = [0, 1, 0] and [1, 0, 0], the second one wrong (log 0 = -inf and 0 * log 0 = nan: "
+             "clip p into [1e-7, 1 - 1e-7] first)", (np.eye(3)[[1, 2]], np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]))),
         ]
     else:
         y = (rng.uniform(size=(6, 1)) > 0.5).astype(float)
@@ -399,6 +466,16 @@ def check_loss(candidate: Callable, name: str) -> CheckResult:
             ("4 examples, two outputs each", ((rng.uniform(size=(4, 2)) > 0.5).astype(float),
                                               rng.uniform(0.05, 0.95, size=(4, 2)))),
         ]
+        if name == "binary_crossentropy":
+            wrong = np.array([[1.0], [0.0]])  # each prediction below is confident and wrong
+            cases += [
+                ("p exactly 0 and 1, both wrong (log 0 = -inf: clip p into [1e-7, 1 - 1e-7] first)",
+                 (wrong, np.array([[0.0], [1.0]]))),
+                ("p = 5e-8 and 1 - 5e-8, both wrong (within 1e-7 of 0 and 1: clipped to 1e-7 and 1 - 1e-7)",
+                 (wrong, np.array([[5e-8], [1.0 - 5e-8]]))),
+                ("p = 1e-4 and 1 - 1e-4, both wrong (not clipped: only p within 1e-7 of 0 or 1 is)",
+                 (wrong, np.array([[1e-4], [1.0 - 1e-4]]))),
+            ]
     return run_cases(name, candidate, _LOSSES[name], cases)
 
 
@@ -556,7 +633,7 @@ def _fit_parts(result) -> tuple:
     trained, history = _items(("trained_layers", "history"))(result)
     try:
         weights = np.concatenate([np.ravel(np.asarray(p, dtype=float)) for W, b, *_ in trained for p in (W, b)])
-    except Exception as err:  # noqa: BLE001 - anything but a list of layers, whatever its items do
+    except Exception as err:  # anything but a list of layers, whatever its items do
         raise _BadAnswer("trained_layers must be a list of (W, b, activation) tuples of arrays, "
                          f"got {type(trained).__name__} ({type(err).__name__}: {err})") from None
     return history, weights
@@ -659,6 +736,7 @@ def _same_arrays(got: list, expected: list[np.ndarray]) -> bool:
                for g, e in zip(got, expected))
 
 
+@np.errstate(all="ignore")
 def _backprop_problem(got: list, expected: list[np.ndarray], numeric: list) -> str | None:
     """The report of one case: every layer's verdict, or None if the candidate is right."""
     verdicts, all_right = _layer_verdicts(got, expected)

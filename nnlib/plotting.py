@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -800,7 +800,8 @@ def plot_unit_lines(scores: Callable[[np.ndarray], np.ndarray], X, y=None, ax=No
 # ------------------------------------------------- chapter 4: speed-ups
 
 def plot_speedup(series: dict, xlabel: str, reference: float | None = 10.0, reference_label: str | None = None,
-                 ylabel: str = "speed-up (times faster)", ax=None, legend_loc: str = "best"):
+                 ylabel: str = "speed-up (times faster)", ax=None, legend_loc: str = "best",
+                 ylim: tuple[float | None, float | None] = (None, None)):
     """Speed-ups (one method's time divided by another's) against a size, on log–log axes.
 
     Like `plot_scaling`, but the speed-up axis is labelled with plain factors (5×, 10×,
@@ -818,6 +819,9 @@ def plot_speedup(series: dict, xlabel: str, reference: float | None = 10.0, refe
         Its legend entry (default "10× faster" for 10).
     legend_loc : str
         Where the legend goes, as Matplotlib's ``loc``.
+    ylim : (low, high)
+        The range of the speed-up axis; None for a margin beyond the data on that side
+        (a lower `low` makes room for the legend below the data).
     """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
@@ -827,7 +831,8 @@ def plot_speedup(series: dict, xlabel: str, reference: float | None = 10.0, refe
         ax.axhline(reference, color="0.35", lw=1.2, ls="--", zorder=1,
                    label=reference_label or f"{reference:g}× faster")
         values.append(float(reference))
-    low, high = min(values) / 1.25, max(values) * 1.25
+    low, high = (min(values) / 1.25 if ylim[0] is None else ylim[0],
+                 max(values) * 1.25 if ylim[1] is None else ylim[1])
     steps = (1, 2, 5) if high / low > 30 else (1, 2, 3, 5)
     ticks = [s * 10.0 ** k for k in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
              for s in steps if low <= s * 10.0 ** k <= high]

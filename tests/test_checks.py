@@ -17,7 +17,6 @@ import nnlib
 from nnlib import checks
 from nnlib.checks import CheckResult
 
-
 # --- independent, correct implementations a learner might write ---------------------
 
 def my_neuron(x, w, b, activation):
@@ -32,6 +31,8 @@ def my_dense(a_in, W, b, activation):
 
 
 def my_sequential(x, layers):
+    if np.ndim(x) == 2:  # a batch: one example (row) at a time
+        return np.array([my_sequential(row, layers) for row in x])
     for W, b, g in layers:
         x = my_dense(x, W, b, g)
     return x
@@ -128,7 +129,7 @@ def test_wrong_values_show_expected_and_got(capsys):
 
     result, out = failing_report(checks.check_dense, dense_without_bias, capsys)
     # case 1 has b = 0, so it passes; case 2 has biases and must fail with both values printed
-    assert result.n_cases == 5 and not any(f.startswith("case 1 ") for f in result.failures)
+    assert result.n_cases == 6 and not any(f.startswith("case 1 ") for f in result.failures)
     case2 = next(line for line in out.splitlines() if "case 2" in line)
     assert "(2 -> 3 linear units with biases)" in case2
     # z without bias: [2*0.8 - 0.2, 2*0.4 - 0.9, 2*0.3 - 0.5] = [1.4, -0.1, 0.1]; with b: [1.9, -1.1, 2.1]
@@ -141,7 +142,7 @@ def test_wrong_shape(capsys):
         return nnlib.dense_loop(a_in, W, b, activation).reshape(1, -1)
 
     result, out = failing_report(checks.check_dense, dense_as_row, capsys)
-    assert len(result.failures) == 5
+    assert len(result.failures) == 6
     assert "case 1 (chapter 2 hidden layer, 2 inputs -> 3 sigmoid units, no bias): " \
            "returned shape (1, 3), expected shape (3,)" in out
 
@@ -161,7 +162,7 @@ def test_none_is_reported(capsys):
 
     result, out = failing_report(checks.check_sequential, starter, capsys)
     assert "returned None; is a `return` statement missing?" in out
-    assert repr(result) == "CheckResult('sequential': 0/3 passed)"
+    assert repr(result) == "CheckResult('sequential': 0/5 passed)"
 
 
 @pytest.mark.parametrize("value, described", [
@@ -232,7 +233,7 @@ def test_wrong_loss_formula_is_caught(capsys):
         return float(np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
     result, out = failing_report(lambda f: checks.check_loss(f, "binary_crossentropy"), bce_without_minus, capsys)
-    assert len(result.failures) == 3
+    assert len(result.failures) == 6
     assert f"expected {-math.log(0.1):.6f}, got {math.log(0.1):.6f}" in out
 
 
@@ -487,7 +488,7 @@ def test_neuron_that_ignores_the_activation_or_the_bias():
 
 def test_dense_with_the_transposed_weights_fails_where_W_is_not_square():
     failures = failures_of(checks.check_dense, lambda a, W, b, g: nnlib.get_activation(g)(W @ a + b))
-    assert len(failures) == 5 and "raised ValueError: matmul" in failures[0]
+    assert len(failures) == 6 and "raised ValueError: matmul" in failures[0]
 
 
 def test_sequential_that_forgets_the_output_activation():
@@ -496,7 +497,104 @@ def test_sequential_that_forgets_the_output_activation():
         return nnlib.sequential(x, [*hidden, (W, b, "linear")])
 
     failures = failures_of(checks.check_sequential, linear_output)
-    assert [f[:6] for f in failures] == ["case 2", "case 3"]  # case 1's output layer is linear
+    assert [f[:6] for f in failures] == ["case 2", "case 3", "case 5"]  # chapter 2's output layer is linear
+
+
+def test_sequential_with_the_transposed_weights_fails_on_a_batch_and_says_why(capsys):
+    def sequential_w_transposed(x, layers):  # right for one example, crashes on a batch
+        a = np.asarray(x, dtype=float)
+        for W, b, g in layers:
+            a = nnlib.get_activation(g)(W.T @ a + b)
+        return a
+
+    result, out = failing_report(checks.check_sequential, sequential_w_transposed, capsys)
+    assert [f.split(" (")[0] for f in result.failures] == ["case 4", "case 5"]  # the two batches
+    assert result.failures[0].startswith("case 4 (chapter 2 network, a batch of 4 examples, X (4, 2)): "
+                                         "raised ValueError: matmul")
+    assert all(f.endswith(f"; X here is a batch {shape}, one example per row; g(A @ W + b) handles one example "
+                          "and a batch alike, W.T @ a only one example")
+               for f, shape in zip(result.failures, ["(4, 2)", "(5, 3)"]))
+
+
+def test_sequential_hint_is_only_for_batches_and_only_for_errors(capsys):
+    def zeros_for_batches(x, layers):
+        out = nnlib.sequential(x, layers)
+        return out * 0 if np.ndim(x) == 2 else out
+
+    failures = failures_of(checks.check_sequential, zeros_for_batches)
+    assert [f.split(" (")[0] for f in failures] == ["case 4", "case 5"]
+    assert all("got [[0" in f and f.endswith("W.T @ a only one example") for f in failures)
+    none = failures_of(checks.check_sequential, lambda x, layers: None)
+    assert not any("batch (" in f for f in none)  # a missing return needs no advice about batches
+
+
+def dense_loop_g_per_unit(a_in, W, b, activation):
+    """Chapter 3's loop with the activation applied inside it, unit by unit."""
+    g = nnlib.get_activation(activation)
+    a = np.zeros(W.shape[1])
+    for j in range(W.shape[1]):
+        a[j] = g(np.dot(a_in, W[:, j]) + b[j])
+    return a
+
+
+def test_dense_that_applies_g_unit_by_unit_fails_the_softmax_case(capsys):
+    result, out = failing_report(checks.check_dense, dense_loop_g_per_unit, capsys)
+    assert result.n_cases == 6 and len(result.failures) == 1  # element-wise activations do not mind
+    assert result.failures[0].startswith("case 6 (3 -> 4 softmax units (softmax needs all 4 z's: apply g once, "
+                                         "to the whole z)): expected [")
+    assert "got [1., 1., 1., 1.]" in result.failures[0]  # a softmax of one number is 1
+
+
+def test_batched_dense_with_softmax_over_the_batch_fails(capsys):
+    def softmax_over_examples(A_in, W, b, activation):
+        Z = np.asarray(A_in) @ W + b
+        if activation != "softmax":
+            return nnlib.get_activation(activation)(Z)
+        e = np.exp(Z - Z.max(axis=0))
+        return e / e.sum(axis=0)  # normalises each unit over the examples
+
+    failures = failures_of(lambda f: checks.check_dense(f, batched=True), softmax_over_examples)
+    assert [f.split(" (")[0] for f in failures] == ["case 9"]  # in case 6, z is 1-D: axis 0 holds its units
+    assert "(over each example's 4 units, not over the batch)" in failures[-1]
+
+
+def unclipped_bce(y, p):
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+
+
+def test_binary_crossentropy_without_clipping_fails(capsys):
+    failures = failures_of(lambda f: checks.check_loss(f, "binary_crossentropy"), unclipped_bce)
+    assert [f.split(" (")[0] for f in failures] == ["case 4", "case 5"]
+    assert failures[0].endswith("(log 0 = -inf: clip p into [1e-7, 1 - 1e-7] first)): "
+                                f"expected {-math.log(1e-7):.6f}, got inf (largest difference inf)")
+    assert f"expected {-math.log(1e-7):.6f}, got {-math.log(5e-8):.6f}" in failures[1]
+
+
+@pytest.mark.parametrize("epsilon, failing", [(1e-3, ["case 4", "case 5", "case 6"]),
+                                              (1e-6, ["case 4", "case 5"]),
+                                              (1e-8, ["case 4", "case 5"])])
+def test_binary_crossentropy_clipped_at_another_epsilon_fails(epsilon, failing, capsys):
+    def clipped_bce(y, p):
+        return unclipped_bce(y, np.clip(p, epsilon, 1 - epsilon))
+
+    assert [f.split(" (")[0] for f in failures_of(lambda f: checks.check_loss(f, "binary_crossentropy"),
+                                                  clipped_bce)] == failing
+
+
+def test_binary_crossentropy_clipped_at_keras_epsilon_passes(capsys):
+    assert checks.check_loss(lambda y, p: unclipped_bce(y, np.clip(p, 1e-7, 1 - 1e-7)), "binary_crossentropy")
+    assert capsys.readouterr().out == "✓ binary_crossentropy: all 6 cases passed.\n"
+
+
+def test_categorical_crossentropy_without_clipping_fails(capsys):
+    def unclipped(y, p):
+        return float(np.mean(-np.sum(np.asarray(y) * np.log(p), axis=-1)))
+
+    failures = failures_of(lambda f: checks.check_loss(f, "categorical_crossentropy"), unclipped)
+    assert len(failures) == 1 and failures[0].startswith("case 3 (p = [0, 1, 0] and [1, 0, 0]")
+    assert failures[0].endswith("got nan (largest difference inf)")
+    assert checks.check_loss(lambda y, p: unclipped(y, np.clip(p, 1e-7, 1 - 1e-7)), "categorical_crossentropy")
 
 
 def test_forward_differences_fail_the_large_step():
@@ -579,7 +677,7 @@ def test_categorical_crossentropy_averaged_over_classes_too():
         return float(np.mean(-np.asarray(y) * np.log(p)))
 
     failures = failures_of(lambda f: checks.check_loss(f, "categorical_crossentropy"), mean_over_all)
-    assert [f.split(":")[0] for f in failures] == ["case 1 (one example, 2 classes)", "case 2 (5 examples, 3 classes)"]
+    assert [f.split(" (")[0] for f in failures] == ["case 1", "case 2", "case 3"]
     failures = failures_of(lambda f: checks.check_loss_derivative(f, "categorical_crossentropy"),
                            lambda y, p: -np.asarray(y) / (np.asarray(p) * np.size(y)))
     assert [f.split(":")[0] for f in failures] == ["case 1 (one example, 3 classes)", "case 2 (4 examples, 3 classes)"]
@@ -596,7 +694,7 @@ def test_fit_that_updates_the_callers_layers_in_place(capsys):
         history = []
         for _ in range(epochs):
             history.append(nnlib.get_loss(loss)(y, nnlib.sequential(X, layers)))
-            for (W, b, g), (dW, db) in zip(layers, nnlib.backprop(X, y, layers, loss)):
+            for (W, b, _), (dW, db) in zip(layers, nnlib.backprop(X, y, layers, loss)):
                 W -= lr * dW
                 b -= lr * db
         return layers, np.array(history)
@@ -606,6 +704,22 @@ def test_fit_that_updates_the_callers_layers_in_place(capsys):
     assert len(result.failures) == 6  # both parts of all three cases
     assert "✗ fit history, case 1 (y = 3x, one epoch, lr = 0.02): your function changed layers[0][0], " \
            "inside its input layers, in place; build new arrays instead (x = x - d, not x -= d)" in out
+
+
+def test_fit_that_copies_the_list_but_updates_its_arrays_in_place(capsys):
+    def fit_on_a_copied_list(X, y, layers, loss, lr, epochs):
+        layers = [(W, b, g) for W, b, g in layers]  # a new list, but the same arrays
+        history = []
+        for _ in range(epochs):
+            history.append(nnlib.get_loss(loss)(y, nnlib.sequential(X, layers)))
+            for (W, b, _), (dW, db) in zip(layers, nnlib.backprop(X, y, layers, loss)):
+                W -= lr * dW
+                b -= lr * db
+        return layers, np.array(history)
+
+    result = checks.check_fit(fit_on_a_copied_list)
+    assert len(result.failures) == 6
+    assert all("changed layers[0][0], inside its input layers, in place" in f for f in result.failures)
 
 
 def test_fit_that_returns_the_initial_layers(capsys):
@@ -647,6 +761,37 @@ def test_run_cases_tolerances(capsys):
     assert not checks.run_cases("atol", lambda x: x + 2e-9, lambda x: x, zero)
     assert checks.run_cases("rtol", lambda x: x * (1 + 0.5e-6), lambda x: x, one)
     assert not checks.run_cases("rtol", lambda x: x * (1 + 2e-6), lambda x: x, one)
+
+
+@pytest.mark.parametrize("x", [0.123456789, 16.118095651, 1234.5678])
+def test_a_failing_case_never_shows_two_identical_numbers(x, capsys):
+    # off by a relative 2e-6, just beyond RTOL: six decimals would print the same number twice
+    failure, = checks.run_cases("r", lambda v: v * (1 + 2e-6), lambda v: v, [("x", (np.array([x]),))]).failures
+    expected, got = failure.split("expected [")[1].split("] (")[0].split("], got [")
+    assert float(expected) != float(got)
+    assert abs(float(got) / float(expected) - 1 - 2e-6) < 1e-6  # and as close as what they print
+
+
+def test_the_usual_six_decimals_when_they_suffice(capsys):
+    failure, = checks.run_cases("r", lambda v: v + 0.1, lambda v: v, [("x", (np.array([1 / 3]),))]).failures
+    assert failure == "case 1 (x): expected [0.333333], got [0.433333] (largest difference 1.00e-01)"
+
+
+def test_a_difference_hidden_in_a_long_array_is_located(capsys):
+    x = np.zeros(20)
+    failure, = checks.run_cases("long", lambda v: v + (np.arange(20) == 10) * 1e-3, lambda v: v,
+                                [("x", (x,))]).failures
+    assert failure == ("case 1 (x): expected [0., 0., 0., ..., 0., 0., 0.], got [0., 0., 0., ..., 0., 0., 0.]; "
+                       "at index 10: expected 0.0, got 0.001 (largest difference 1.00e-03)")
+
+
+def test_a_huge_wrong_answer_is_reported_without_a_warning(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in the check itself would raise here
+        failure, = checks.run_cases("huge", lambda x: -x, lambda x: x, [("x", (np.array([1e308]),))]).failures
+        assert failure == "case 1 (x): expected [1.e+308], got [-1.e+308] (largest difference inf)"
+        huge = checks.check_backprop(lambda *args: [(dW + 1e308, -db - 1e308) for dW, db in nnlib.backprop(*args)])
+        assert "layer 1 dW and db wrong (largest difference 1.00e+308)" in huge.failures[0]
 
 
 def test_long_arrays_are_summarised(capsys):
@@ -711,7 +856,7 @@ def test_the_check_stops_at_the_first_case_that_takes_too_long(capsys, monkeypat
     assert time.monotonic() - started < 2
     assert result.failures == ["case 4 (4 inputs -> 2 relu units (W is not square)): your function took "
                                "longer than 0.1 s on case 4 and was stopped (does a loop never end?)"]
-    assert out.splitlines()[-1] == "dense: 1 of 5 cases failed, 1 not run."
+    assert out.splitlines()[-1] == "dense: 1 of 6 cases failed, 2 not run."
 
 
 def failing_report_stopped(check, candidate, capsys):
@@ -740,7 +885,7 @@ def test_an_endless_loop_that_swallows_the_first_stop_is_stopped_again(capsys, m
         try:
             while True:
                 pass
-        except BaseException:  # noqa: BLE001 - what a learner might write
+        except BaseException:  # what a learner might write
             pass
         while True:
             pass
@@ -824,7 +969,7 @@ def test_the_time_limit_works_in_a_jupyter_kernel(tmp_path):
     nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
     text = "".join(o.get("text", "") for o in notebook.cells[0].outputs if o.get("name") == "stdout")
     assert "took longer than 0.2 s on case 1 and was stopped" in text
-    assert text.endswith("dense: 1 of 5 cases failed, 4 not run.\n")
+    assert text.endswith("dense: 1 of 6 cases failed, 5 not run.\n")
 
 
 # --- chapter 6: check_backprop, layer by layer ---------------------------------------------
