@@ -86,3 +86,13 @@ def test_solutions_are_collapsed_in_jupyter(path):
     assert solution_cells(nb), "expected exercises with solutions"
     assert not shown, (f"solution cells {shown} would show in JupyterLab or Colab: "
                        f"run `python3 dev.py execute {path.name}`")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_exercises_are_referred_to_by_number(path):
+    # {ref} to an exercise renders its title, "Exercise 4.3", so "exercise {ref}`…`" printed
+    # "exercise Exercise 4.3"; {numref} renders the same words once and stays a link.
+    nb = nbformat.read(path, as_version=4)
+    refs = [i for i, c in enumerate(nb.cells)
+            if c.cell_type == "markdown" and re.search(r"\{ref\}`ch\d+-ex\d+`", c.source)]
+    assert not refs, f"cells {refs} refer to an exercise with {{ref}}; use {{numref}}`chN-exM`"
