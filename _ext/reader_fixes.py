@@ -10,6 +10,9 @@ were found.
 - Keras's `model.summary()` prints through the `rich` library, which in a notebook also
   emits an empty HTML block (`<pre ...></pre>`) when it stops capturing. Stored as an
   output, it shows as an empty grey box above the summary. We drop such empty blocks.
+- docutils marks the bibliography `<div role="list" class="citation-list">`, but its entries
+  are `role="doc-biblioentry"`, not list items: a list role without list items is an ARIA
+  error that screen readers announce as an empty list. We drop the list role.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import re
 from docutils import nodes
 
 _EMPTY_PRE = re.compile(r"\s*<pre[^>]*>\s*</pre>\s*")
+_CITATION_LIST = '<div role="list" class="citation-list">'
 
 
 def _drop_repeated_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -31,6 +35,11 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree) -> Non
     context["script_files"] = unique
 
 
+def _drop_citation_list_role(app, pagename, templatename, context, doctree) -> None:
+    if _CITATION_LIST in context.get("body", ""):
+        context["body"] = context["body"].replace(_CITATION_LIST, '<div class="citation-list">')
+
+
 def _drop_empty_html_outputs(app, doctree) -> None:
     for node in list(doctree.findall(nodes.raw)):
         if "html" in node.get("format", "").split() and _EMPTY_PRE.fullmatch(node.astext()):
@@ -39,5 +48,6 @@ def _drop_empty_html_outputs(app, doctree) -> None:
 
 def setup(app):
     app.connect("html-page-context", _drop_repeated_scripts, priority=900)
+    app.connect("html-page-context", _drop_citation_list_role)
     app.connect("doctree-read", _drop_empty_html_outputs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -246,7 +246,8 @@ def run_chapter(server: Server, path: Path) -> list[str]:
 def check_myst_rendering(server: Server, chapter: Path) -> str:
     """Open the chapter in JupyterLab; every markdown cell with a MyST directive must render
     (exercises and solutions as boxes), with no raw `:::{` or ```{ left on screen."""
-    from test_browser import CHROMIUM_ARGS, find_chromium  # this script's folder is on sys.path
+    from execute_notebooks import solution_cells  # this script's folder is on sys.path
+    from test_browser import CHROMIUM_ARGS, find_chromium
 
     chromium = find_chromium()
     if chromium is None:
@@ -258,7 +259,8 @@ def check_myst_rendering(server: Server, chapter: Path) -> str:
                        and (":::{" in c.source or "```{" in c.source)]
     boxed = [i for i in directive_cells if "{exercise}" in cells[i].source or "{solution-start}" in cells[i].source]
     url = f"{server.base}/lab/tree/{chapter.relative_to(ROOT).as_posix()}?token={server.token}"
-    raw, missing_boxes = [], []
+    hidden = solution_cells(nbformat.read(chapter, as_version=4))
+    raw, missing_boxes, shown = [], [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
@@ -275,16 +277,23 @@ def check_myst_rendering(server: Server, chapter: Path) -> str:
                     raw.append(i)
                 if i in boxed and cell.locator(".myst-exercise").count() == 0:
                     missing_boxes.append(i)
+            for i in hidden:  # solutions start collapsed: JupyterLab shows a placeholder instead
+                cell = dom_cells.nth(i)
+                cell.scroll_into_view_if_needed()
+                if cell.locator(".jp-InputPlaceholder").count() == 0:
+                    shown.append(i)
             dom_cells.nth(boxed[0] if boxed else 0).scroll_into_view_if_needed()
             page.screenshot(path=str(ROOT / "test-artifacts" / "binder-jupyterlab.png"))
         finally:
             browser.close()
-    if raw or missing_boxes or not directive_cells:
+    if raw or missing_boxes or not directive_cells or shown or not hidden:
         raise RuntimeError(f"MyST is not rendered in JupyterLab: cells with raw directives {raw}, "
                            f"exercise/solution cells without a box {missing_boxes}, "
-                           f"{len(directive_cells)} directive cells")
+                           f"{len(directive_cells)} directive cells; solution cells shown open "
+                           f"{shown} of {len(hidden)}")
     return (f"{len(directive_cells)} markdown cells with MyST directives rendered, "
-            f"{len(boxed)} of them exercise/solution boxes, no raw directive")
+            f"{len(boxed)} of them exercise/solution boxes, no raw directive; "
+            f"all {len(hidden)} solution cells collapsed")
 
 
 # --- Putting it together ---------------------------------------------------------------------
