@@ -37,6 +37,20 @@ def random_layers(rng, sizes, activations, bias_scale: float = 1.0) -> list[tupl
             for n_in, n_out, g in zip(sizes[:-1], sizes[1:], activations)]
 
 
+@pytest.fixture
+def close_figures():
+    """Close every Matplotlib figure a plotting test opened."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+def texts(ax) -> list[str]:
+    """The strings an Axes shows as text artists (labels written on a figure)."""
+    return [t.get_text() for t in ax.texts]
+
+
 @dataclass
 class BookBuild:
     """The outcome of one `jupyter-book build`: its exit code, its log and the HTML folder."""

@@ -10,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg", force=True)
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.patches import Circle
@@ -18,19 +17,14 @@ from matplotlib.patches import Circle
 import nnlib
 from nnlib import plotting
 
+from conftest import texts
+
 W1 = np.array([[0.8, 0.4, 0.3], [0.2, 0.9, 0.5]])  # chapter 2's network
 W2 = np.array([[0.3], [0.5], [0.9]])
 LAYERS = [(W1, np.zeros(3), "sigmoid"), (W2, np.zeros(1), "linear")]
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def texts(ax):
-    return [t.get_text() for t in ax.texts]
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def test_draw_backward_network_writes_each_weight_and_its_gradient_on_its_edge():

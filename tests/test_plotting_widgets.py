@@ -24,15 +24,9 @@ from nnlib import ACTIVATIONS, get_activation, plotting, sequential, sigmoid
 from nnlib.datasets import coffee_roasting, coffee_roasting_network, normalization_stats, normalize
 from nnlib.widgets import neuron_explorer
 
+from conftest import texts
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def texts(ax):
-    return [t.get_text() for t in ax.texts]
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 # --- activations and neurons ---------------------------------------------------------
