@@ -33,9 +33,19 @@ def execute(path: Path) -> None:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        _name_widget_views(cell)
     hide_solutions(nb)
     nbformat.write(nb, path)
     print(f"{path.name}: {len(nb.cells)} cells in {time.perf_counter() - start:.1f} s")
+
+
+def _name_widget_views(cell) -> None:
+    """Give a widget's view a name fixed by its cell: the random model id would change on every
+    run, and with no widget state stored it points at nothing anyway."""
+    for k, out in enumerate(cell.get("outputs", [])):
+        view = out.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+        if view is not None:
+            view["model_id"] = f"{cell.get('id', 'cell')}-{k}"
 
 
 def solution_cells(nb) -> list[int]:
