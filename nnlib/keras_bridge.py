@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .layers import Dense, Layer
+from .layers import Dense, Dropout, Layer
 from .network import as_layers
 
 KERAS_ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "softmax")  # "step" has no Keras twin
@@ -28,13 +28,14 @@ def _keras():
 
 
 def to_keras(layers: Sequence[Layer], dtype: str = "float32"):
-    """Build a `keras.Sequential` model of Dense layers holding exactly these weights.
+    """Build a `keras.Sequential` model holding exactly these layers and weights.
 
     Parameters
     ----------
-    layers : list of (W, b, activation)
-        As for `nnlib.sequential`; activations must be names Keras knows
-        (or nnlib's own functions for them).
+    layers : list of (W, b, activation) or nnlib layers
+        As for `nnlib.sequential`: each `Dense` becomes a ``keras.layers.Dense`` (its
+        activation must be a name Keras knows, or nnlib's own function for it), each
+        `Dropout` a ``keras.layers.Dropout`` with the same rate.
     dtype : str
         The model's float type; ``"float64"`` makes the copy exact.
 
@@ -44,26 +45,34 @@ def to_keras(layers: Sequence[Layer], dtype: str = "float32"):
     """
     checked = _check_layers(layers, dtype)
     keras = _keras()
-    n_in = checked[0].W.shape[0]
-    model = keras.Sequential(
-        [keras.Input(shape=(n_in,), dtype=dtype)]
-        + [keras.layers.Dense(W.shape[1], activation=name, dtype=dtype) for W, _, name in checked]
-    )
+    model = keras.Sequential([keras.Input(shape=(checked[0].W.shape[0],), dtype=dtype)]
+                             + [_keras_layer(keras, layer, dtype) for layer in checked])
     model.set_weights([array for layer in checked for array in layer.params])
     return model
 
 
-def from_keras(model) -> list[Dense]:
-    """Return a Keras model's Dense layers as nnlib ``Dense(W, b, activation)`` (float64 copies)."""
+def _keras_layer(keras, layer, dtype: str):
+    """The Keras layer for one nnlib layer: one kind maps to one Keras class."""
+    if isinstance(layer, Dropout):
+        return keras.layers.Dropout(layer.rate, dtype=dtype)
+    return keras.layers.Dense(layer.W.shape[1], activation=layer.activation, dtype=dtype)
+
+
+def from_keras(model) -> list[Dense | Dropout]:
+    """Return a Keras model's layers as nnlib layers: ``Dense(W, b, activation)`` (float64 copies)
+    for each Dense layer, ``Dropout(rate)`` for each Dropout layer."""
     if not getattr(model, "built", True) or not hasattr(model, "layers"):
         raise ValueError("from_keras: the model has no weights yet; build it first, e.g. by "
                          "starting it with keras.Input(shape=(n_in,)) or calling it on data")
     layers = []
     for i, layer in enumerate(model.layers):
         kind = type(layer).__name__
+        if kind == "Dropout":
+            layers.append(Dropout(float(layer.rate)))
+            continue
         if kind != "Dense":
-            raise ValueError(f"from_keras: layer {i} ({layer.name!r}) is a {kind}; only Dense layers "
-                             "can be converted (remove it or apply it to the data first)")
+            raise ValueError(f"from_keras: layer {i} ({layer.name!r}) is a {kind}; only Dense and "
+                             "Dropout layers can be converted (remove it or apply it to the data first)")
         weights = layer.get_weights()
         W = np.array(weights[0], dtype=np.float64)
         b = np.array(weights[1], dtype=np.float64) if layer.use_bias else np.zeros(W.shape[1])
@@ -75,22 +84,24 @@ def from_keras(model) -> list[Dense]:
     return layers
 
 
-def _check_layers(layers: Sequence[Layer], dtype: str) -> list[Dense]:
+def _check_layers(layers: Sequence[Layer], dtype: str) -> list[Dense | Dropout]:
     """Check the layers as every nnlib function does; name each activation as Keras does."""
     if dtype not in ("float32", "float64"):
         raise ValueError(f"to_keras: dtype must be 'float32' or 'float64', got {dtype!r}")
     checked = as_layers(layers, None, "to_keras")
-    for i, layer in enumerate(checked):
-        if not isinstance(layer, Dense):
-            raise ValueError(f"to_keras: layer {i} is a {type(layer).__name__}; only Dense layers "
-                             "can be converted so far")
     largest = float(np.finfo(dtype).max)
     for i, layer in enumerate(checked):
-        if max(np.max(np.abs(p)) for p in layer.params) > largest:
+        if isinstance(layer, Dropout) and layer.mask is not None:
+            raise ValueError(f"to_keras: layer {i} is a Dropout with a fixed mask, which Keras's "
+                             "Dropout cannot hold; use Dropout(rate) without a mask")
+        if not isinstance(layer, (Dense, Dropout)):
+            raise ValueError(f"to_keras: layer {i} is a {type(layer).__name__}; only Dense and "
+                             "Dropout layers can be converted so far")
+        if max((np.max(np.abs(p)) for p in layer.params), default=0.0) > largest:
             raise ValueError(f"to_keras: layer {i} holds weights beyond the largest {dtype} "
                              f"({largest:.3g}), which would become inf; use dtype='float64'")
-    return [layer._replace(activation=_keras_name(layer.activation, i))
-            for i, layer in enumerate(checked)]
+    return [layer._replace(activation=_keras_name(layer.activation, i)) if isinstance(layer, Dense)
+            else layer for i, layer in enumerate(checked)]
 
 
 def _keras_name(activation, i: int) -> str:

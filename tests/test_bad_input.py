@@ -186,9 +186,9 @@ CASES = {
     "make_network with too few activations": (
         lambda: nnlib.make_network([2, 3, 1], ["relu"]),
         ValueError, r"make_network: 3 sizes make 2 layers, so 2 activations are needed; got 1"),
-    "to_keras on a network with Dropout": (
-        lambda: nnlib.to_keras([LAYERS[0], nnlib.Dropout(0.5), LAYERS[1]]),
-        ValueError, r"to_keras: layer 1 is a Dropout; only Dense layers can be converted so far"),
+    "to_keras on a Dropout with a fixed mask": (
+        lambda: nnlib.to_keras([LAYERS[0], nnlib.Dropout(0.5, mask=np.ones((4, 3))), LAYERS[1]]),
+        ValueError, r"to_keras: layer 1 is a Dropout with a fixed mask, which Keras's Dropout cannot hold"),
 }
 
 

@@ -83,12 +83,28 @@ def test_inconsistent_layer_shapes_are_refused():
         nnlib.to_keras([])
 
 
-def test_from_keras_refuses_layers_other_than_dense():
+def test_from_keras_refuses_layers_it_cannot_convert():
     import keras
 
-    model = keras.Sequential([keras.Input((2,)), keras.layers.Dropout(0.2), keras.layers.Dense(1)])
-    with pytest.raises(ValueError, match=r"layer 0 .* is a Dropout; only Dense"):
+    model = keras.Sequential([keras.Input((2, 2)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"layer 0 .* is a Flatten; only Dense and Dropout"):
         nnlib.from_keras(model)
+
+
+def test_dropout_round_trips_and_is_the_identity_in_prediction():
+    rng = np.random.default_rng(5)
+    (W1, b1, _), (W2, b2, _) = random_layers(rng, [3, 4, 2], ["relu", "linear"])
+    layers = [nnlib.Dense(W1, b1, "relu"), nnlib.Dropout(0.25), nnlib.Dense(W2, b2, "linear")]
+    model = nnlib.to_keras(layers, dtype="float64")
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Dropout", "Dense"]
+    assert model.layers[1].rate == 0.25
+    back = nnlib.from_keras(model)
+    assert back[1] == nnlib.Dropout(0.25)
+    assert all(np.array_equal(a, b) for a, b in zip(back[0].params + back[2].params, (W1, b1, W2, b2)))
+    X = rng.normal(size=(5, 3))
+    # Called outside training, Keras's Dropout passes its input on, as nnlib's sequential does;
+    # called directly (predict would cast X to float32), the float64 model agrees to rounding.
+    np.testing.assert_allclose(np.asarray(model(X, training=False)), nnlib.sequential(X, layers), rtol=1e-13)
 
 
 def test_from_keras_without_bias_gives_zero_bias():
