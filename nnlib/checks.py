@@ -27,10 +27,12 @@ from . import (
     ACTIVATIONS,
     DERIVATIVES,
     LOSSES,
+    Adam,
     backprop,
     dense,
     dense_backward,
     dense_loop,
+    dropout,
     fit,
     loss_derivative,
     mse,
@@ -39,6 +41,7 @@ from . import (
     sequential,
 )
 from .datasets import coffee_roasting, normalization_stats, normalize
+from .training import batches
 
 RTOL, ATOL = 1e-6, 1e-9
 
@@ -97,13 +100,16 @@ def run_cases(name: str, candidate: Callable, reference: Callable,
 
 def _run(name: str, candidate: Callable, reference: Callable, cases: Sequence[tuple[str, tuple]],
          parts: Sequence[str] = ("",), split: Callable | None = None, advice: str | None = None,
-         time_limit: float | None = None, hint: Callable | None = None) -> CheckResult:
+         time_limit: float | None = None, hint: Callable | None = None,
+         mismatch: Callable | None = None) -> CheckResult:
     """`run_cases`, optionally for a function that returns several arrays, named by `parts`.
 
     ``split(result)`` turns what a function returns into one array per part; the report
     then says which part is wrong, case by case. `advice` replaces the usual advice when
     the candidate changes an input in place. ``hint(args)`` may return a sentence to add
     where the candidate raised or returned a wrong array on that case (None: nothing).
+    ``mismatch(got, expected, numeric)`` replaces `_mismatch`, e.g. for a part that `split`
+    returns as several arrays (an `_Arrays`) rather than one (see `check_minibatches`).
     """
     total = len(parts) * len(cases)
     if not callable(candidate):
@@ -111,7 +117,7 @@ def _run(name: str, candidate: Callable, reference: Callable, cases: Sequence[tu
               f"pass it without calling it, e.g. check(my_function), not check(my_function(...))")
         return CheckResult(name, total, ["not a function"])
     limit = TIME_LIMIT if time_limit is None else time_limit
-    problems = _problems(candidate, reference, cases, len(parts), split, advice, limit, hint)
+    problems = _problems(candidate, reference, cases, len(parts), split, advice, limit, hint, mismatch)
     if len(parts) > 1 and problems[0][0] == _NONE:
         print(f"✗ {name} {_NONE}")
         return CheckResult(name, total, ["returned None"])
@@ -125,7 +131,7 @@ def _run(name: str, candidate: Callable, reference: Callable, cases: Sequence[tu
 
 def _problems(candidate: Callable, reference: Callable, cases: Sequence[tuple[str, tuple]],
               n_parts: int, split: Callable | None, advice: str | None, limit: float | None,
-              hint: Callable | None = None) -> list[list]:
+              hint: Callable | None = None, mismatch: Callable | None = None) -> list[list]:
     """Run the cases in turn: for each case run, one problem (or None) per part.
 
     Stops after a case that ran out of time, so a check never waits more than once.
@@ -143,7 +149,8 @@ def _problems(candidate: Callable, reference: Callable, cases: Sequence[tuple[st
             problems.append([f"{outcome}; {note}" if note and raised else outcome] * n_parts)
         else:
             got, numeric = outcome
-            found = [_mismatch(g, e, numeric) for g, e in zip(got, _expected(reference, args, split))]
+            compare = mismatch or _mismatch
+            found = [compare(g, e, numeric) for g, e in zip(got, _expected(reference, args, split))]
             problems.append([f"{f}; {note}" if note and f and not isinstance(g, str) and not f.startswith("right")
                              else f for f, g in zip(found, got)])
     return problems
@@ -203,7 +210,8 @@ def _answer(candidate: Callable, original: tuple, given: tuple, split: Callable 
     changed = _changed_input(candidate, original, given, advice)
     if changed:
         raise _BadAnswer(changed)
-    return [_real_array(part) for part in (split(result) if split else (result,))]
+    return [part if isinstance(part, _Arrays) else _real_array(part)
+            for part in (split(result) if split else (result,))]
 
 
 def _real_array(value) -> np.ndarray | str:
@@ -220,7 +228,15 @@ def _real_array(value) -> np.ndarray | str:
 
 def _expected(reference: Callable, args: tuple, split: Callable | None) -> list[np.ndarray]:
     result = reference(*copy.deepcopy(args))
-    return [np.asarray(part, dtype=float) for part in (split(result) if split else (result,))]
+    return [part if isinstance(part, _Arrays) else np.asarray(part, dtype=float)
+            for part in (split(result) if split else (result,))]
+
+
+class _Arrays(list):
+    """A part made of several float arrays, e.g. one per minibatch, that a split has checked.
+
+    Compared as a whole by a `_run` `mismatch` of its own rather than as one array.
+    """
 
 
 @np.errstate(all="ignore")  # e.g. 1e308 - (-1e308) overflows: the difference is inf, no warning
@@ -781,3 +797,142 @@ def check_backprop(candidate: Callable) -> CheckResult:
         expected = [np.asarray(a, dtype=float) for pair in backprop(*copy.deepcopy(args)) for a in pair]
         problems.append(_backprop_problem(got, expected, numeric))
     return CheckResult(name, len(cases), _report(name, cases, problems))
+
+
+# ------------------------------------------------- Part IV: optimisers, dropout, minibatches
+
+def _adam_reference(params, grads, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """One step of `nnlib.Adam` on one array, from the state (m, v) it had after step t - 1."""
+    adam = Adam(learning_rate, beta_1, beta_2, epsilon)
+    adam.iterations, adam.m, adam.v = int(t) - 1, [np.array(m, dtype=float)], [np.array(v, dtype=float)]
+    (new_params,) = adam.apply([grads], [params])
+    return new_params, adam.m[0], adam.v[0]
+
+
+def check_adam(candidate: Callable) -> CheckResult:
+    """Check ``candidate(params, grads, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)``.
+
+    It makes step t (counted from 1) of Adam on one array of parameters and returns
+    ``(new_params, new_m, new_v)``, as `nnlib.Adam` (Keras's Adam) computes it:
+    ``m ← β1 m + (1 − β1) g``, ``v ← β2 v + (1 − β2) g²``, then
+    ``params − α m / (√v + ε)`` with ``α = lr √(1 − β2^t) / (1 − β1^t)``. The bias
+    correction sits in α, so ε is added to the *uncorrected* √v; a case with a tiny
+    gradient tells this from the paper's m̂ / (√v̂ + ε). `params`, `grads`, `m` and `v`
+    must come back unchanged: return new arrays. One report per returned array.
+    """
+    rng = np.random.default_rng(12)
+
+    def state(*shape, scale=1.0):
+        return (rng.normal(size=shape), scale * rng.normal(size=shape),
+                0.1 * scale * rng.normal(size=shape), 0.01 * scale**2 * rng.uniform(size=shape))
+
+    p1, g1, _, _ = state(4)
+    p2, g2, m2, v2 = state(5)
+    p3, g3, m3, v3 = state(3, 2)
+    p4, g4, _, _ = state(4, scale=1e-6)
+    p5, g5, m5, v5 = state(3)
+    cases = [
+        ("the first step, t = 1, m = v = 0", (p1, g1, np.zeros(4), np.zeros(4), 1)),
+        ("a later step, t = 10, with nonzero m and v", (p2, g2, m2, v2, 10)),
+        ("a 2-D array of weights (3, 2), t = 3", (p3, g3, m3, v3, 3)),
+        ("a tiny gradient (about 1e-6), t = 1, where epsilon matters: Keras adds it to the "
+         "uncorrected √v", (p4, g4, np.zeros(4), np.zeros(4), 1)),
+        ("learning_rate = 0.1, beta_1 = 0.8, beta_2 = 0.99, epsilon = 1e-3, t = 2",
+         (p5, g5, m5, v5, 2, 0.1, 0.8, 0.99, 1e-3)),
+    ]
+    parts = ("new_params", "new_m", "new_v")
+    return _run("adam_step", candidate, _adam_reference, cases, parts, split=_items(parts))
+
+
+def _dropout_reference(A, rate, rng):
+    return dropout(A, rate, rng=rng, training=True)
+
+
+def check_dropout(candidate: Callable) -> CheckResult:
+    """Check ``candidate(A, rate, rng)``, inverted dropout in training, against `nnlib.dropout`.
+
+    The candidate must draw its mask exactly as nnlib does, so that both see the same
+    random numbers (each gets a generator seeded alike): one draw
+    ``keep = rng.random(A.shape) >= rate`` (True, kept, with probability 1 − rate), then
+    ``A * keep / (1 − rate)``; with ``rate = 0`` nothing is dropped (nnlib then draws
+    nothing, and ``rng.random(A.shape) >= 0`` keeps everything, so either way is right).
+    A must come back unchanged: return a new array.
+    """
+    rng = np.random.default_rng(13)
+    cases = [
+        ("rate 0: nothing dropped, A unchanged", (rng.normal(size=8), 0.0, np.random.default_rng(1))),
+        ("rate 0.5, 10 units", (rng.normal(size=10), 0.5, np.random.default_rng(2))),
+        ("rate 0.9, 12 units: most dropped, the kept ones scaled by 10", (rng.normal(size=12), 0.9,
+                                                                          np.random.default_rng(4))),
+        ("a 2-D batch (4, 5), rate 0.2", (rng.normal(size=(4, 5)), 0.2, np.random.default_rng(5))),
+    ]
+    return run_cases("dropout", candidate, _dropout_reference, cases)
+
+
+def _batches_reference(m, batch_size):
+    return list(batches(m, batch_size, shuffle=False, rng=None))
+
+
+def _batch_list(result) -> list[_Arrays]:
+    """A `_run` split for a function that returns a list of index arrays: that list, as float arrays."""
+    expected = "a list of index arrays, one per batch"
+    if isinstance(result, (str, bytes, dict)) or not hasattr(result, "__iter__"):
+        raise _BadAnswer(f"expected {expected}, got a {type(result).__name__}")
+    arrays = []
+    for k, batch in enumerate(list(result), start=1):
+        array = _real_array(batch)
+        if isinstance(array, str):
+            raise _BadAnswer(f"expected {expected}; for batch {k} it {array}")
+        if array.ndim != 1:
+            what = f"a number ({_batch_text(array)})" if array.ndim == 0 else f"an array of shape {array.shape}"
+            raise _BadAnswer(f"expected {expected}; batch {k} is {what}, not a 1-D array of indices")
+        arrays.append(array)
+    return [_Arrays(arrays)]
+
+
+def _batch_text(batch: np.ndarray) -> str:
+    if np.all(np.isfinite(batch)) and np.all(batch == np.round(batch)):
+        return np.array2string(batch.astype(np.int64), separator=", ", threshold=12)
+    return _fmt(batch)
+
+
+def _batches_text(batch_list: list) -> str:
+    n = len(batch_list)
+    shown = ", ".join(_batch_text(b) for b in batch_list[:6]) + (", ..." if n > 6 else "")
+    return f"{n} batch{'es' if n != 1 else ''} {shown}".rstrip()
+
+
+@np.errstate(all="ignore")
+def _batches_mismatch(got: list | str, expected: list, numeric: list) -> str | None:
+    """How a list of index arrays differs from the expected one, or None if it is right."""
+    if isinstance(got, str):
+        return got
+    text = f"expected {_batches_text(expected)}, got {_batches_text(got)}"
+    if [b.shape for b in got] != [b.shape for b in expected]:
+        return text
+    if not all(np.allclose(g, e, rtol=RTOL, atol=ATOL) for g, e in zip(got, expected)):
+        worst = max(float(np.max(np.abs(g - e), initial=0.0)) if np.all(np.isfinite(g)) else np.inf
+                    for g, e in zip(got, expected))
+        return f"{text} (largest difference {worst:.2e})"
+    if numeric:
+        return f"right values, but NumPy warned: {numeric[0].message} (is it numerically stable?)"
+    return None
+
+
+def check_minibatches(candidate: Callable) -> CheckResult:
+    """Check ``candidate(m, batch_size)``: the minibatches of one epoch without shuffling.
+
+    It must return a list of index arrays covering ``0 .. m − 1`` in order, in
+    batches of `batch_size` with a smaller last one when `batch_size` does not divide
+    m, as ``list(nnlib.training.batches(m, batch_size, shuffle=False, rng=None))``:
+    for m = 10, batch_size = 4, ``[array([0, 1, 2, 3]), array([4, 5, 6, 7]), array([8, 9])]``.
+    """
+    cases = [
+        ("m = 12, batch_size = 4: 3 full batches", (12, 4)),
+        ("m = 10, batch_size = 4: the last batch has 2 examples", (10, 4)),
+        ("m = 5, batch_size = 8 (at least m): one batch of all 5", (5, 8)),
+        ("m = 6, batch_size = 6: one batch of all 6", (6, 6)),
+        ("m = 5, batch_size = 1: one example per batch", (5, 1)),
+    ]
+    return _run("minibatches", candidate, _batches_reference, cases, split=_batch_list,
+                mismatch=_batches_mismatch)

@@ -361,6 +361,27 @@ def each_gradient(out, change):
     return [(change(dW), change(db)) for dW, db in out]
 
 
+def each_batch(out, change):
+    """A list of index arrays, one per minibatch."""
+    return [change(batch) for batch in out]
+
+
+def my_adam_step(params, grads, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    m = beta_1 * m + (1 - beta_1) * grads
+    v = beta_2 * v + (1 - beta_2) * grads ** 2
+    alpha = learning_rate * math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+    return params - alpha * m / (np.sqrt(v) + epsilon), m, v
+
+
+def my_dropout(A, rate, rng):
+    keep = rng.random(A.shape) >= rate
+    return np.where(keep, A / (1 - rate), 0.0)
+
+
+def my_batches(m, batch_size):
+    return [np.arange(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
+
+
 def row(check, right, rebuild=each_array, id=None):
     return pytest.param(check, right, rebuild, id=id)
 
@@ -389,6 +410,9 @@ EVERY_CHECK = [
     row(checks.check_predict_from_weights, my_predict_from_weights, id="predict_from_weights"),
     row(checks.check_fit, nnlib.fit, each_weight_and_history, id="fit"),
     row(checks.check_backprop, nnlib.backprop, each_gradient, id="backprop"),
+    row(checks.check_adam, my_adam_step, each_item, id="adam"),
+    row(checks.check_dropout, my_dropout, id="dropout"),
+    row(checks.check_minibatches, my_batches, each_batch, id="minibatches"),
 ]
 
 
@@ -419,12 +443,19 @@ def test_every_check_fails_every_case_of_an_answer_off_by_a_constant(check, righ
 
 @pytest.mark.parametrize("check, right, rebuild", EVERY_CHECK)
 def test_every_check_reports_an_input_changed_in_place(check, right, rebuild, capsys):
+    changed = []
+
     def right_but_overwrites_its_last_array(*args):
         out = right(*args)
-        last_array(args)[...] += 1.0
+        if last_array(args) is not None:
+            last_array(args)[...] += 1.0
+            changed.append(True)
         return out
 
     result = check(right_but_overwrites_its_last_array)
+    if not changed:
+        assert result  # nothing it was given could change
+        pytest.skip("its inputs are numbers, not arrays")
     assert len(result.failures) == result.n_cases
     assert all("in place" in f for f in result.failures)
 
@@ -1100,3 +1131,197 @@ def test_check_backprop_stops_an_endless_loop_and_refuses_a_non_function(capsys,
                                                        [(np.ones((2, 1)), np.zeros(1), "linear")], "mse"))
     assert not_a_function.failures == ["not a function"]
     assert "expected your function itself, got a list" in capsys.readouterr().out
+
+
+# --- Part IV: Adam, dropout, minibatches ----------------------------------------------------
+
+def adam_without_bias_correction(params, grads, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                                 epsilon=1e-7):
+    m = beta_1 * m + (1 - beta_1) * grads
+    v = beta_2 * v + (1 - beta_2) * grads ** 2
+    return params - learning_rate * m / (np.sqrt(v) + epsilon), m, v
+
+
+def adam_epsilon_inside_the_root(params, grads, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                                 epsilon=1e-7):
+    m = beta_1 * m + (1 - beta_1) * grads
+    v = beta_2 * v + (1 - beta_2) * grads ** 2
+    alpha = learning_rate * math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+    return params - alpha * m / np.sqrt(v + epsilon), m, v
+
+
+def adam_as_in_the_paper(params, grads, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """epsilon added after the bias correction, m̂ / (√v̂ + ε): not what Keras (and nnlib) computes."""
+    m = beta_1 * m + (1 - beta_1) * grads
+    v = beta_2 * v + (1 - beta_2) * grads ** 2
+    m_hat, v_hat = m / (1 - beta_1 ** t), v / (1 - beta_2 ** t)
+    return params - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon), m, v
+
+
+def adam_betas_swapped(params, grads, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    return my_adam_step(params, grads, m, v, t, learning_rate, beta_2, beta_1, epsilon)
+
+
+def adam_updating_m_and_v_in_place(params, grads, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                                   epsilon=1e-7):
+    m *= beta_1
+    m += (1 - beta_1) * grads
+    v *= beta_2
+    v += (1 - beta_2) * grads ** 2
+    alpha = learning_rate * math.sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+    return params - alpha * m / (np.sqrt(v) + epsilon), m, v
+
+
+def test_check_adam_builds_its_reference_from_nnlib_adam():
+    rng = np.random.default_rng(0)
+    params, grads = rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    adam = nnlib.Adam()
+    first = adam.apply([grads], [params])[0]
+    new_params, m, v = checks._adam_reference(params, grads, np.zeros_like(params), np.zeros_like(params), 1)
+    np.testing.assert_array_equal(new_params, first)
+    second = adam.apply([grads], [new_params])[0]
+    np.testing.assert_array_equal(checks._adam_reference(new_params, grads, m, v, 2)[0], second)
+
+
+@pytest.mark.parametrize("candidate, failing", [
+    (adam_without_bias_correction, {"new_params": ["case 1", "case 2", "case 3", "case 4", "case 5"]}),
+    (adam_epsilon_inside_the_root, {"new_params": ["case 1", "case 4", "case 5"]}),
+    (adam_as_in_the_paper, {"new_params": ["case 4", "case 5"]}),
+    # the first step is lr * sign(g) whatever the betas; a tiny v is within ATOL of another
+    (adam_betas_swapped, {"new_params": ["case 2", "case 3", "case 4", "case 5"],
+                          "new_m": ["case 1", "case 2", "case 3", "case 4", "case 5"],
+                          "new_v": ["case 1", "case 2", "case 3", "case 5"]}),
+], ids=["no bias correction", "epsilon inside the root", "epsilon after the bias correction", "betas swapped"])
+def test_check_adam_catches_wrong_formulas(candidate, failing, capsys):
+    result = checks.check_adam(candidate)
+    out = capsys.readouterr().out
+    assert not result
+    assert {part: [f.split(": ")[1].split(" (")[0] for f in result.failures if f.startswith(part + ":")]
+            for part in ("new_params", "new_m", "new_v") if any(f.startswith(part + ":") for f in result.failures)
+            } == failing
+    assert "expected [" in out and ", got [" in out and "largest difference" in out
+
+
+def test_check_adam_catches_m_and_v_updated_in_place(capsys):
+    result = checks.check_adam(adam_updating_m_and_v_in_place)
+    assert len(result.failures) == result.n_cases == 15
+    assert all("changed its input m in place" in f for f in result.failures)
+
+
+def test_check_adam_explains_the_tiny_gradient_case(capsys):
+    result = checks.check_adam(adam_as_in_the_paper)
+    assert any("case 4 (a tiny gradient (about 1e-6), t = 1, where epsilon matters: Keras adds it to the "
+               "uncorrected √v)" in f for f in result.failures)
+
+
+def dropout_unscaled(A, rate, rng):
+    return A * (rng.random(A.shape) >= rate)
+
+
+def dropout_scaled_by_keep_probability(A, rate, rng):
+    return A * (rng.random(A.shape) >= rate) * (1 - rate)  # the prediction-time scaling of plain dropout
+
+
+def dropout_keeping_with_probability_rate(A, rate, rng):
+    return A * (rng.random(A.shape) < rate) / (1 - rate)
+
+
+def dropout_in_place(A, rate, rng):
+    A *= (rng.random(A.shape) >= rate) / (1 - rate)
+    return A
+
+
+def dropout_with_another_draw(A, rate, rng):
+    return A * (rng.random(A.shape) < 1 - rate) / (1 - rate)  # right probability, other numbers
+
+
+@pytest.mark.parametrize("candidate, failing", [
+    (dropout_unscaled, ["case 2", "case 3", "case 4"]),
+    (dropout_scaled_by_keep_probability, ["case 2", "case 3", "case 4"]),
+    (dropout_keeping_with_probability_rate, ["case 1", "case 2", "case 3", "case 4"]),
+    (dropout_in_place, ["case 2", "case 3", "case 4"]),
+    (dropout_with_another_draw, ["case 2", "case 3", "case 4"]),
+], ids=["no 1/(1 - rate)", "times (1 - rate)", "kept with probability rate", "A changed in place",
+        "mask drawn otherwise"])
+def test_check_dropout_catches_wrong_answers(candidate, failing, capsys):
+    result = checks.check_dropout(candidate)
+    assert [f.split(" (")[0] for f in result.failures] == failing
+
+
+def test_check_dropout_messages(capsys):
+    checks.check_dropout(dropout_unscaled)
+    checks.check_dropout(dropout_in_place)
+    out = capsys.readouterr().out
+    assert "case 3 (rate 0.9, 12 units: most dropped, the kept ones scaled by 10): expected [" in out
+    assert ", got [" in out and "largest difference" in out
+    assert "case 2 (rate 0.5, 10 units): your function changed its input A in place" in out
+
+
+def test_check_dropout_gives_both_functions_the_same_random_numbers():
+    seen = []
+
+    def recording_dropout(A, rate, rng):
+        seen.append(rng.bit_generator.state["state"]["state"])
+        return my_dropout(A, rate, rng)
+
+    assert checks.check_dropout(recording_dropout)
+    cases_rng = [np.random.default_rng(s).bit_generator.state["state"]["state"] for s in (1, 2, 4, 5)]
+    assert seen == cases_rng
+
+
+def batches_dropping_the_last(m, batch_size):
+    return [np.arange(start, start + batch_size) for start in range(0, m - batch_size + 1, batch_size)]
+
+
+def batches_overlapping(m, batch_size):
+    return [np.arange(start, min(start + batch_size + 1, m)) for start in range(0, m, batch_size)]
+
+
+def batches_skipping_the_first_of_each(m, batch_size):
+    return [np.arange(start + 1, min(start + batch_size, m)) for start in range(0, m, batch_size)]
+
+
+def batches_counted(m, batch_size):
+    return [min(batch_size, m - start) for start in range(0, m, batch_size)]
+
+
+def number_of_batches(m, batch_size):
+    return -(-m // batch_size)
+
+
+@pytest.mark.parametrize("candidate, failing, message", [
+    (batches_dropping_the_last, ["case 2", "case 3"],
+     "case 2 (m = 10, batch_size = 4: the last batch has 2 examples): expected 3 batches [0, 1, 2, 3], "
+     "[4, 5, 6, 7], [8, 9], got 2 batches [0, 1, 2, 3], [4, 5, 6, 7]"),
+    (batches_overlapping, ["case 1", "case 2", "case 5"],
+     "case 5 (m = 5, batch_size = 1: one example per batch): expected 5 batches [0], [1], [2], [3], [4], "
+     "got 5 batches [0, 1], [1, 2], [2, 3], [3, 4], [4]"),
+    (batches_skipping_the_first_of_each, ["case 1", "case 2", "case 3", "case 4", "case 5"],
+     "case 3 (m = 5, batch_size = 8 (at least m): one batch of all 5): expected 1 batch [0, 1, 2, 3, 4], "
+     "got 1 batch [1, 2, 3, 4]"),
+    (batches_counted, ["case 1", "case 2", "case 3", "case 4", "case 5"],
+     "case 2 (m = 10, batch_size = 4: the last batch has 2 examples): expected a list of index arrays, "
+     "one per batch; batch 1 is a number (4), not a 1-D array of indices"),
+    (number_of_batches, ["case 1", "case 2", "case 3", "case 4", "case 5"],
+     "expected a list of index arrays, one per batch, got a int"),
+], ids=["last batch dropped", "overlapping batches", "an index skipped", "batch sizes", "number of batches"])
+def test_check_minibatches_catches_wrong_answers(candidate, failing, message, capsys):
+    result = checks.check_minibatches(candidate)
+    out = capsys.readouterr().out
+    assert [f.split(" (")[0] for f in result.failures] == failing
+    assert message in out
+
+
+@pytest.mark.parametrize("answer_of", [
+    lambda m, b: (batch for batch in my_batches(m, b)),  # a generator, as nnlib's own batches
+    lambda m, b: tuple(list(batch) for batch in my_batches(m, b)),
+    lambda m, b: list(nnlib.training.batches(m, b, shuffle=False, rng=None)),
+], ids=["generator", "tuple of lists", "nnlib"])
+def test_check_minibatches_accepts_any_sequence_of_index_lists(answer_of, capsys):
+    assert checks.check_minibatches(answer_of)
+
+
+def test_check_minibatches_reports_a_batch_that_is_not_1d(capsys):
+    result = checks.check_minibatches(lambda m, b: [np.arange(m).reshape(1, m)])
+    assert all("batch 1 is an array of shape (1, " in f and "not a 1-D array of indices" in f
+               for f in result.failures)
