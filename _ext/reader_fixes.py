@@ -13,11 +13,15 @@ were found.
 - docutils marks the bibliography `<div role="list" class="citation-list">`, but its entries
   are `role="doc-biblioentry"`, not list items: a list role without list items is an ARIA
   error that screen readers announce as an empty list. We drop the list role.
+- Every page gets `<meta name="description">` with the book's one-sentence description
+  (`book_description`, set under `sphinx: config:` in _config.yml), for search engines and
+  link previews.
 """
 
 from __future__ import annotations
 
 import re
+from html import escape
 
 from docutils import nodes
 
@@ -40,6 +44,13 @@ def _drop_citation_list_role(app, pagename, templatename, context, doctree) -> N
         context["body"] = context["body"].replace(_CITATION_LIST, '<div class="citation-list">')
 
 
+def _add_meta_description(app, pagename, templatename, context, doctree) -> None:
+    description = " ".join(app.config.book_description.split())
+    if description and 'name="description"' not in context.get("metatags", ""):
+        context["metatags"] = (context.get("metatags", "")
+                               + f'\n<meta name="description" content="{escape(description)}" />')
+
+
 def _drop_empty_html_outputs(app, doctree) -> None:
     for node in list(doctree.findall(nodes.raw)):
         if "html" in node.get("format", "").split() and _EMPTY_PRE.fullmatch(node.astext()):
@@ -47,6 +58,8 @@ def _drop_empty_html_outputs(app, doctree) -> None:
 
 
 def setup(app):
+    app.add_config_value("book_description", "", "html", types=[str])
+    app.connect("html-page-context", _add_meta_description)
     app.connect("html-page-context", _drop_repeated_scripts, priority=900)
     app.connect("html-page-context", _drop_citation_list_role)
     app.connect("doctree-read", _drop_empty_html_outputs)

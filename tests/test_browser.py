@@ -387,3 +387,50 @@ def test_search_finds_the_page_by_its_title(site, browser, book_build, page_path
     finally:
         page.close()
     assert any(h.split("#")[0].split("?")[0] == page_path for h in hrefs), f"searching {query!r} gave {hrefs}"
+
+
+# --- Page metadata, footer and the edit button ----------------------------------------------
+
+DESCRIPTION = " ".join(CONFIG["sphinx"]["config"]["book_description"].split())
+FAVICON = Path(CONFIG["html"]["favicon"]).name
+SOURCE_SUFFIX = {doc: ".ipynb" if (ROOT / f"{doc}.ipynb").exists() else ".md" for doc in DOCUMENTS}
+
+
+def _head(page, selector: str, attribute: str) -> list[str]:
+    return page.eval_on_selector_all(selector, f"els => els.map(e => e.getAttribute('{attribute}'))")
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_every_page_has_the_description_favicon_and_licence(site, browser, page_path):
+    """<meta name="description"> with the book's one sentence (for search engines and link
+    previews), the favicon (which loads), and the licence in the footer, as a reader sees it."""
+    page = browser.new_page()
+    try:
+        page.goto(site + page_path, wait_until="load")
+        descriptions = _head(page, 'meta[name="description"]', "content")
+        icons = _head(page, 'link[rel="icon"]', "href")
+        licence = page.locator("footer .extra_footer")
+        footer = licence.inner_text() if licence.count() == 1 and licence.is_visible() else ""
+        favicon = page.request.get(page.url.rsplit("/", 1)[0] + "/" + icons[0]) if icons else None
+    finally:
+        page.close()
+    assert descriptions == [DESCRIPTION], descriptions
+    assert len(icons) == 1 and icons[0].endswith(f"_static/{FAVICON}"), icons
+    assert favicon.ok and "image/svg+xml" in favicon.headers.get("content-type", ""), favicon.status
+    assert "MIT license" in footer and "CC BY 4.0" in footer, footer
+
+
+@pytest.mark.parametrize("page_path", [f"{doc}.html" for doc in DOCUMENTS])
+def test_edit_button_points_at_the_pages_source(site, browser, page_path):
+    """The GitHub menu's "Suggest edit" opens this page's source file on the configured branch."""
+    page = browser.new_page()
+    try:
+        page.goto(site + page_path, wait_until="load")
+        page.locator(".dropdown-source-buttons button.dropdown-toggle").click()
+        edit = page.locator(".dropdown-source-buttons .btn-source-edit-button")
+        edit.wait_for(state="visible")
+        href = edit.get_attribute("href")
+    finally:
+        page.close()
+    doc = page_path.removesuffix(".html")
+    assert href == f"{REPO_URL}/edit/{BRANCH}/{doc}{SOURCE_SUFFIX[doc]}", href

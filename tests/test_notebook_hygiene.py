@@ -96,3 +96,33 @@ def test_exercises_are_referred_to_by_number(path):
     refs = [i for i, c in enumerate(nb.cells)
             if c.cell_type == "markdown" and re.search(r"\{ref\}`ch\d+-ex\d+`", c.source)]
     assert not refs, f"cells {refs} refer to an exercise with {{ref}}; use {{numref}}`chN-exM`"
+
+
+# Code, math, existing links, headings and directive lines, where a "chapter N" stays plain text.
+_NOT_PROSE = re.compile(r"```.*?```|~~~.*?~~~|\$\$.*?\$\$|\$(?!\$)[^$]+?\$|`[^`\n]*`|\[[^\]]*\]\([^)]*\)"
+                        r"|^#+ [^\n]*|^:::?\{[^\n]*", re.S | re.M)
+_CHAPTER_MENTION = re.compile(r"\b[Cc]hapters?\s+(\d+)\b")
+
+
+def _plain_chapter_mentions(markdown: str, own: int | None) -> list[str]:
+    prose = _NOT_PROSE.sub(" ", markdown)
+    return [m.group(0) for m in _CHAPTER_MENTION.finditer(prose) if int(m.group(1)) != own]
+
+
+def test_plain_chapter_mentions_are_detected():
+    text = "As chapter 2 showed, [chapter 3](03_layer_loop.ipynb), $chapter 4$, `chapter 5`.\n## Chapter 6\n"
+    assert _plain_chapter_mentions(text, None) == ["chapter 2"]
+    assert _plain_chapter_mentions("This chapter 7 test", 7) == []
+
+
+@pytest.mark.parametrize("path", CHAPTERS + [CHAPTERS[0].parent.parent / "intro.md"], ids=lambda p: p.name)
+def test_mentions_of_other_chapters_are_links(path):
+    # "chapter 2" in the prose is a link, e.g. [chapter 2](02_forward_pass.ipynb), so a reader
+    # can follow it; chapters 5 and 6 become "chapters [5](…) and [6](…)".
+    if path.suffix == ".md":
+        cells, own = [path.read_text(encoding="utf-8")], None
+    else:
+        nb = nbformat.read(path, as_version=4)
+        cells, own = [c.source for c in nb.cells if c.cell_type == "markdown"], int(path.name[:2])
+    plain = [m for source in cells for m in _plain_chapter_mentions(source, own)]
+    assert not plain, f"plain-text chapter mentions (make them links): {plain}"
