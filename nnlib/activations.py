@@ -24,35 +24,57 @@ def _scores(z, func: str) -> np.ndarray:
     return check_not_nan(as_float_array(z, "z", func), "z", func)
 
 
+def checks_scores(formula: Callable) -> Callable:
+    """Make `formula(z)` refuse what is not an array of numbers, and nan, before computing.
+
+    The bare formula stays available as ``.formula``: a network checks its inputs
+    and weights once (`nnlib.network.check_network`), and then runs the bare
+    formulas on every batch, where a nan can only come from an overflow, which
+    `nnlib.fit` reports as divergence.
+    """
+    @functools.wraps(formula)
+    def checked(z, *args, **kwargs):
+        return formula(_scores(z, formula.__name__), *args, **kwargs)
+
+    checked.formula = formula
+    return checked
+
+
+@checks_scores
 def linear(z):
     """g(z) = z. A neuron with this activation is linear regression."""
-    return _scores(z, "linear")
+    return z
 
 
+@checks_scores
 def step(z):
     """g(z) = 1 if z >= 0 else 0: the perceptron's threshold (step(0) is 1)."""
-    return np.where(_scores(z, "step") >= 0, 1.0, 0.0)
+    return np.where(z >= 0, 1.0, 0.0).astype(z.dtype)
 
 
+@checks_scores
 def sigmoid(z):
     """g(z) = 1 / (1 + e^{-z}), computed as exp(-log(1 + e^{-z})).
 
     The textbook formula overflows for z = -1000 (e^{1000} is inf); `logaddexp(0, -z)`
     computes log(1 + e^{-z}) without ever forming e^{1000}.
     """
-    return np.exp(-np.logaddexp(0.0, -_scores(z, "sigmoid")))
+    return np.exp(-np.logaddexp(0.0, -z))
 
 
+@checks_scores
 def tanh(z):
     """g(z) = (e^z - e^{-z}) / (e^z + e^{-z}), between -1 and 1."""
-    return np.tanh(_scores(z, "tanh"))
+    return np.tanh(z)
 
 
+@checks_scores
 def relu(z):
     """g(z) = max(0, z): the rectified linear unit."""
-    return np.maximum(0.0, _scores(z, "relu"))
+    return np.maximum(0.0, z)
 
 
+@checks_scores
 def softmax(z, axis: int = -1):
     """g(z)_k = e^{z_k} / sum_j e^{z_j} along `axis` (the units of one example).
 
@@ -60,7 +82,6 @@ def softmax(z, axis: int = -1):
     fraction) but keeps every exponent <= 0, so nothing overflows. A score of +inf
     takes all the probability (shared equally if several are +inf).
     """
-    z = _scores(z, "softmax")
     if z.ndim == 0:  # a single score: its share of the total is all of it
         return np.ones_like(z)
     top = np.max(z, axis=axis, keepdims=True)
@@ -115,6 +136,12 @@ def get_activation(activation: ActivationLike, func: str = "get_activation") -> 
     )
 
 
+def activation_formula(activation: ActivationLike) -> Activation:
+    """g without its input checks (`checks_scores`), for arrays a layer has checked already."""
+    g = get_activation(activation)
+    return getattr(g, "formula", g)
+
+
 def _shape_checked(g: Activation) -> Activation:
     if getattr(g, "__wrapped_by_nnlib__", False):
         return g
@@ -135,11 +162,13 @@ def _shape_checked(g: Activation) -> Activation:
 
 # ---------------------------------------------------------------- derivatives g'(z)
 
+@checks_scores
 def linear_derivative(z):
     """g'(z) = 1 for g(z) = z."""
-    return np.ones_like(_scores(z, "linear_derivative"))
+    return np.ones_like(z)
 
 
+@checks_scores
 def step_derivative(z):
     """g'(z) = 0: the step is flat everywhere except at z = 0, where it jumps.
 
@@ -148,23 +177,26 @@ def step_derivative(z):
     no gradient flows through a step unit: gradient descent cannot train the
     weights in front of it. This is why learning needs smooth activations.
     """
-    return np.zeros_like(_scores(z, "step_derivative"))
+    return np.zeros_like(z)
 
 
+@checks_scores
 def sigmoid_derivative(z):
     """g'(z) = σ(z) (1 − σ(z)): largest (1/4) at z = 0, tiny when |z| is large."""
-    s = sigmoid(z)
+    s = sigmoid.formula(z)
     return s * (1.0 - s)
 
 
+@checks_scores
 def tanh_derivative(z):
     """g'(z) = 1 − tanh(z)²."""
-    return 1.0 - tanh(z) ** 2
+    return 1.0 - np.tanh(z) ** 2
 
 
+@checks_scores
 def relu_derivative(z):
     """g'(z) = 1 for z > 0 and 0 for z < 0; at z = 0 we use 0, as TensorFlow does."""
-    return (_scores(z, "relu_derivative") > 0).astype(float)
+    return (z > 0).astype(z.dtype)
 
 
 #: g'(z) of each element-wise activation. Softmax is missing on purpose: each of
@@ -224,9 +256,15 @@ def activation_backward(activation: ActivationLike, Z, A, dA) -> np.ndarray:
     """
     name = activation_name(activation, "activation_backward")
     Z, A, dA = _same_shape("activation_backward", ("Z", Z), ("A", A), ("dA", dA))
+    return chain_rule(name, check_not_nan(Z, "Z", "activation_backward"), A, dA)
+
+
+def chain_rule(activation: ActivationLike, Z, A, dA) -> np.ndarray:
+    """`activation_backward` for arrays a layer has checked already: ``dA ⊙ g'(Z)``, or softmax's."""
+    name = activation_name(activation, "chain_rule")
     if name == "softmax":
         return softmax_backward(A, dA)
-    return dA * DERIVATIVES[name](Z)
+    return dA * DERIVATIVES[name].formula(Z)
 
 
 def _same_shape(func: str, *named) -> list[np.ndarray]:

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .activations import activation_name
 from .gradients import numeric_gradients, relative_error
 from .layers import Layer
-from .losses import LossLike, known_loss, output_backward
-from .network import check_network, forward
+from .losses import LossLike
+from .network import backward, check_derivatives, check_network, forward
 
 Gradients = list[tuple[np.ndarray, ...]]
 
@@ -41,23 +40,9 @@ def backprop(X, y, layers: Sequence[Layer], loss: LossLike, rng=None) -> Gradien
     list of (dW, db)
         One pair per layer, shaped like that layer's W and b.
     """
-    X, y, layers, _, _ = check_network("backprop", X, y, layers, loss)
-    known_loss(loss, "backprop")  # a loss without a known derivative fails here
-    for i, layer in enumerate(layers):
-        if hasattr(layer, "activation"):  # g' must be known before any work is done
-            activation_name(layer.activation, f"backprop: layer {i}")
-    if not hasattr(layers[-1], "backward_from_z"):
-        raise ValueError("backprop: the last layer meets the loss, so it must be a Dense layer, "
-                         f"got {type(layers[-1]).__name__}")
-    output, caches = forward(X, layers, training=True, rng=rng)
-    # The output layer's dZ comes straight from the loss (chapter 6's short forms).
-    dZ = output_backward(layers[-1].activation, loss, caches[-1].Z, output, y)
-    dA, last_grads = layers[-1].backward_from_z(dZ, caches[-1])
-    grads = [last_grads]
-    for layer, cache in zip(layers[-2::-1], caches[-2::-1]):
-        dA, layer_grads = layer.backward(dA, cache)
-        grads.append(layer_grads)
-    return grads[::-1]
+    net = check_network("backprop", X, y, layers, loss)
+    check_derivatives("backprop", net)
+    return backward(net, forward(net.X, net.layers, training=True, rng=rng))
 
 
 def gradient_check(X, y, layers: Sequence[Layer], loss: LossLike, eps: float = 1e-5) -> float:

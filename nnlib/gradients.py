@@ -99,7 +99,10 @@ def numeric_gradients(X, y, layers: Sequence[Layer], loss: LossLike,
     list of (dW, db)
         One pair per layer, shaped like that layer's W and b.
     """
-    X, y, layers, loss_fn, _ = check_network("numeric_gradients", X, y, layers, loss)
+    X, y, layers, loss_fn, *_ = check_network("numeric_gradients", X, y, layers, loss)
+    # Central differences need float64's digits: a float32 network is differentiated in float64.
+    X, y = X.astype(np.float64), y.astype(np.float64)
+    layers = [layer.with_params([p.astype(np.float64) for p in layer.params]) for layer in layers]
 
     def loss_with(i: int, k: int, value: np.ndarray) -> float:
         """The loss when parameter k of layer i (k = 0: W, 1: b) is replaced by value."""

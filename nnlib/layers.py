@@ -18,7 +18,9 @@ training loop over layers without asking which kind each one is:
 - ``checked(in_shape, where)``: a float64 copy after checking the layer against
   the shape of one example arriving at it, and the shape it passes on;
 - ``forward(A_in, training=False, rng=None) -> (A_out, cache)``;
-- ``backward(dA_out, cache) -> (dA_in, grads)``, with ``grads`` shaped like ``params``.
+- ``backward(dA_out, cache) -> (dA_in, grads)``, with ``grads`` shaped like ``params``;
+  the first layer of a network is called with ``pass_on=False``: no layer before it
+  needs dA_in, so it may skip computing it.
 
 `Dense` and `Dropout` are the kinds so far. A plain ``(W, b, activation)`` tuple is
 read as a `Dense`, and a `Dense` unpacks like one: ``W, b, g = layer``.
@@ -31,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validate import as_float_array, check_not_nan, fraction
-from .activations import ActivationLike, activation_backward, get_activation
+from .activations import ActivationLike, activation_formula, chain_rule, get_activation
 
 
 def neuron(x, w, b, activation: ActivationLike = "linear") -> float:
@@ -202,12 +204,13 @@ class Dense(NamedTuple):
         return self._replace(W=W, b=b)
 
     def checked(self, in_shape: tuple, where: str) -> tuple[Dense, tuple]:
-        """A float64 copy, checked against one example of shape `in_shape`; and ``(n_units,)``.
+        """The layer with W and b as float arrays, checked against one example of shape
+        `in_shape`; and the shape it passes on, ``(n_units,)``.
 
         `in_shape` None (a network with no data yet) accepts whatever W expects.
         """
-        W = np.array(as_float_array(self.W, "W", where, ndims=(2,)), dtype=np.float64)
-        b = np.array(as_float_array(self.b, "b", where, ndims=(1,)), dtype=np.float64)
+        W = as_float_array(self.W, "W", where, ndims=(2,))
+        b = as_float_array(self.b, "b", where, ndims=(1,))
         check_not_nan(W, "W", where), check_not_nan(b, "b", where)
         get_activation(self.activation, where)
         in_shape = (W.shape[0],) if in_shape is None else in_shape
@@ -223,18 +226,22 @@ class Dense(NamedTuple):
     def forward(self, A_prev, training: bool = False, rng=None) -> tuple[np.ndarray, DenseCache]:
         """``Z = A_prev @ W + b`` and ``A = g(Z)``; the same in training and prediction."""
         Z = A_prev @ self.W + self.b
-        A = get_activation(self.activation)(Z)
+        A = activation_formula(self.activation)(Z)
         return A, DenseCache(A_prev, Z, A)
 
-    def backward(self, dA, cache: DenseCache) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    def backward(self, dA, cache: DenseCache, pass_on: bool = True) -> tuple[np.ndarray | None, tuple]:
         """From dA = ∂L/∂A through g to dZ, then through the weights (`backward_from_z`)."""
-        dZ = activation_backward(self.activation, cache.Z, cache.A, dA)
-        return self.backward_from_z(dZ, cache)
+        dZ = chain_rule(self.activation, cache.Z, cache.A, dA)
+        return self.backward_from_z(dZ, cache, pass_on)
 
-    def backward_from_z(self, dZ, cache: DenseCache) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """From dZ = ∂L/∂Z: ``(dA_prev, (dW, db))``, by `dense_backward`."""
-        dW, db, dA_prev = dense_backward(dZ, cache.A_prev, self.W)
-        return dA_prev, (dW, db)
+    def backward_from_z(self, dZ, cache: DenseCache, pass_on: bool = True) -> tuple[np.ndarray | None, tuple]:
+        """From dZ = ∂L/∂Z: ``(dA_prev, (dW, db))``, as `dense_backward` computes them.
+
+        The first layer of a network has no layer before it to pass dA_prev on to
+        (`pass_on` False), so that product is skipped.
+        """
+        dW, db = cache.A_prev.T @ dZ, dZ.sum(axis=0)
+        return (dZ @ self.W.T if pass_on else None), (dW, db)
 
 
 
@@ -314,7 +321,7 @@ class Dropout(NamedTuple):
                              f"reaching it has shape {A_prev.shape}")
         return A_prev * (1.0 / (1.0 - self.rate)) * keep, keep
 
-    def backward(self, dA, keep) -> tuple[np.ndarray, tuple]:
+    def backward(self, dA, keep, pass_on: bool = True) -> tuple[np.ndarray, tuple]:
         """The same mask and scale on the way back: a dropped unit passes no gradient."""
         if keep is None:
             return dA, ()

@@ -100,14 +100,27 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
     """
     func = "sparse_categorical_crossentropy"
     y_pred = as_float_array(y_pred, "y_pred", func, ndims=(2,), nonempty=True)
+    labels = sparse_labels(y_true, y_pred.shape, func)
+    m = len(labels)
+    if from_logits:
+        return float(np.mean(-log_softmax(y_pred)[np.arange(m), labels]))
+    p = _normalised_probabilities(y_pred, func)
+    return float(np.mean(-np.log(p[np.arange(m), labels])))
+
+
+def sparse_labels(y_true, out_shape: tuple[int, int], func: str) -> np.ndarray:
+    """Integer class labels (m,) checked against predictions of shape ``(m, n_classes)``.
+
+    A column (m, 1) and floats holding whole numbers are accepted, as in Keras.
+    """
+    m, n_classes = out_shape
     labels = np.asarray(y_true)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
-    m, n_classes = y_pred.shape
     if labels.shape != (m,):
         raise ValueError(
             f"{func}: y_true must hold one integer label per example, shape ({m},), "
-            f"to match y_pred {y_pred.shape}; got shape {labels.shape}"
+            f"to match y_pred {tuple(out_shape)}; got shape {labels.shape}"
         )
     if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
         labels = labels.astype(int)
@@ -118,10 +131,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -
             f"{func}: labels must lie in 0..{n_classes - 1} for {n_classes} classes, "
             f"got values from {labels.min()} to {labels.max()}"
         )
-    if from_logits:
-        return float(np.mean(-log_softmax(y_pred)[np.arange(m), labels]))
-    p = _normalised_probabilities(y_pred, func)
-    return float(np.mean(-np.log(p[np.arange(m), labels])))
+    return labels
 
 
 def log_softmax(z) -> np.ndarray:
@@ -253,12 +263,8 @@ def one_hot(labels, n_classes: int) -> np.ndarray:
 def _targets(name: str, func: str, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     """Checked (Y, P) of one shape; integer labels become one-hot rows."""
     if name == "sparse_categorical_crossentropy":
-        try:
-            sparse_categorical_crossentropy(y_true, np.ones_like(y_pred, dtype=float))
-        except (TypeError, ValueError) as err:
-            raise type(err)(f"{func}: {err}") from None
-        P = np.asarray(y_pred, dtype=float)
-        return one_hot(y_true, P.shape[-1]), P
+        P = as_float_array(y_pred, "y_pred", func, ndims=(2,), nonempty=True)
+        return one_hot(sparse_labels(y_true, P.shape, f"{func}: {name}"), P.shape[-1]), P
     return _pair(func, y_true, y_pred)
 
 

@@ -105,7 +105,7 @@ class Adam:
             self.m, self.v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
         _same_parameters("Adam.apply", self.m, params)
         t = np.float64(self.iterations + 1)
-        alpha = lr * np.sqrt(1 - np.power(self.beta_2, t)) / (1 - np.power(self.beta_1, t))
+        alpha = float(lr * np.sqrt(1 - np.power(self.beta_2, t)) / (1 - np.power(self.beta_1, t)))
         self.m = [m + (g - m) * (1 - self.beta_1) for m, g in zip(self.m, grads)]
         self.v = [v + (np.square(g) - v) * (1 - self.beta_2) for v, g in zip(self.v, grads)]
         self.iterations += 1
@@ -124,7 +124,8 @@ def _learning_rate(value, func: str):
 
 
 def _current(learning_rate, step: int) -> float:
-    return learning_rate(step) if callable(learning_rate) else learning_rate
+    # A Python float, so that float32 parameters stay float32 (a NumPy float64 would promote them).
+    return float(learning_rate(step) if callable(learning_rate) else learning_rate)
 
 
 def _refuse_unknown(func: str, unknown: dict, known: tuple[str, ...]) -> None:

@@ -21,7 +21,11 @@ from .network import as_layers
 def l2_penalty(layers: Sequence[Layer], l2: float) -> float:
     """``l2 · Σ W²``, summed over the kernels of every layer (Keras's ``L2(l2)`` on each)."""
     l2 = nonnegative_number(l2, "l2", "l2_penalty")
-    layers = as_layers(layers, None, "l2_penalty")
+    return penalty(as_layers(layers, None, "l2_penalty"), l2)
+
+
+def penalty(layers: Sequence[Layer], l2: float) -> float:
+    """`l2_penalty` of layers checked already (`fit` checks them once, not at every step)."""
     return float(sum(l2 * np.sum(np.square(p)) for layer in layers for p in kernels(layer)))
 
 

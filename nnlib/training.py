@@ -15,14 +15,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import NonFiniteError, nonnegative_number, positive_int, positive_number
-from .backprop import backprop
+from ._validate import nonnegative_number, positive_int, positive_number
 from .gradients import numeric_gradients
 from .layers import Dropout, Layer
 from .losses import LossLike
-from .network import check_network, forward
+from .network import Network, backward, check_derivatives, check_network, forward
 from .optimizers import SGD, get_optimizer
-from .regularizers import l2_gradients, l2_penalty
+from .regularizers import l2_gradients, penalty
 
 
 def fit(X, y, layers: Sequence[Layer], loss: LossLike = "mse", lr: float | None = None,
@@ -76,17 +75,18 @@ def fit(X, y, layers: Sequence[Layer], loss: LossLike = "mse", lr: float | None 
         diverged, usually because `lr` is too large.
     """
     run = _setup(lr, epochs, gradient, batch_size, shuffle, optimizer, l2, patience)
-    X, y, layers, loss_fn, name = check_network("fit", X, y, layers, loss)
-    run = _check_run(run, X, layers, loss, loss_fn, name)
-    validation = _check_validation(validation_data, X, layers, loss)
+    net = check_network("fit", X, y, layers, loss)
+    run = _check_run(run, net, loss)
+    validation = _check_validation(validation_data, net, loss)
     rng, stopper = np.random.default_rng(seed), EarlyStopping(patience, restore_best_weights)
     history, monitored = {"loss": [], "val_loss": []}, "loss" if validation is None else "val_loss"
-    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below instead
+    layers = net.layers
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # divergence is reported instead
         for k in range(run.epochs):
-            layers, epoch_loss = train_epoch(X, y, layers, run, rng, k)
+            layers, epoch_loss = train_epoch(net._replace(layers=layers), run, rng, k)
             history["loss"].append(epoch_loss)
             if validation is not None:
-                history["val_loss"].append(prediction_loss(*validation, layers, run))
+                history["val_loss"].append(prediction_loss(validation._replace(layers=layers), run))
             if stopper.should_stop(history[monitored][-1], layers, k):
                 break
     history = {key: np.array(values) for key, values in history.items()}
@@ -103,16 +103,17 @@ class Run(NamedTuple):
     optimizer: object
     lr: float | None  # for the advice when training diverges
     l2: float
-    loss: LossLike = None
-    loss_fn: object = None
 
 
-def train_epoch(X, y, layers, run: Run, rng, k: int):
+def train_epoch(net: Network, run: Run, rng, k: int):
     """One pass over the data: an update per batch; the loss Keras reports, weighted by batch size."""
-    m, epoch_loss = len(X), 0.0
+    m, layers, epoch_loss = len(net.X), net.layers, 0.0
     for batch in batches(m, run.batch_size, run.shuffle, rng):
-        value, layers = train_step(X[batch], y[batch], layers, run, rng, k)
-        epoch_loss += value * (len(y[batch]) / m)
+        batch_net = net._replace(X=net.X[batch], y=net.y[batch], layers=layers)
+        value, layers = train_step(batch_net, run, rng, k)
+        epoch_loss += value * (len(batch_net.X) / m)
+    _stop_if_diverged(max(np.max(np.abs(p)) for layer in layers for p in layer.params),
+                      "largest weight", k, run.epochs, run.lr)
     return layers, epoch_loss
 
 
@@ -126,24 +127,20 @@ def batches(m: int, batch_size: int | None, shuffle: bool, rng):
         yield order[start:start + batch_size]
 
 
-def train_step(X, y, layers, run: Run, rng, k: int):
-    """One update on one batch: its loss before the update, and the updated layers."""
-    seed = rng.integers(2**63)  # one seed, so the loss and the gradients see the same dropout masks
-    try:
-        value = run.loss_fn(y, forward(X, layers, True, np.random.default_rng(seed)).output)
-        value = value + l2_penalty(layers, run.l2) if run.l2 else value
-        _stop_if_diverged(value, "loss", k, run.epochs, run.lr)
-        grads = (numeric_gradients(X, y, layers, run.loss) if run.gradient == "numeric"
-                 else backprop(X, y, layers, run.loss, np.random.default_rng(seed)))
-    except NonFiniteError:  # a nan inside the network: the weights have blown up
-        _stop_if_diverged(np.nan, "loss", k, run.epochs, run.lr)
-    grads = l2_gradients(layers, grads, run.l2) if run.l2 else grads
+def train_step(net: Network, run: Run, rng, k: int):
+    """One update on one batch `net.X`: its loss before the update, and the updated layers."""
+    passed = forward(net.X, net.layers, training=True, rng=rng)
+    value = net.loss_fn(net.y, passed.output) + (penalty(net.layers, run.l2) if run.l2 else 0.0)
+    _stop_if_diverged(value, "loss", k, run.epochs, run.lr)
+    if run.gradient == "numeric":
+        grads = numeric_gradients(net.X, net.y, net.layers, net.loss)
+    else:
+        grads = backward(net, passed)
+    if run.l2:
+        grads = l2_gradients(net.layers, grads, run.l2)
     params = run.optimizer.apply([g for pair in grads for g in pair],
-                                 [p for layer in layers for p in layer.params])
-    layers = with_flat_params(layers, params)
-    largest = max((np.max(np.abs(p)) for p in params), default=0.0)
-    _stop_if_diverged(largest, "largest weight", k, run.epochs, run.lr)
-    return value, layers
+                                 [p for layer in net.layers for p in layer.params])
+    return value, with_flat_params(net.layers, params)
 
 
 def with_flat_params(layers, params: list) -> list:
@@ -152,10 +149,10 @@ def with_flat_params(layers, params: list) -> list:
     return [layer.with_params([next(rest) for _ in layer.params]) for layer in layers]
 
 
-def prediction_loss(X, y, layers, run: Run) -> float:
+def prediction_loss(net: Network, run: Run) -> float:
     """The loss in prediction mode (Dropout off), L2 penalty included, as Keras's validation loss."""
-    value = run.loss_fn(y, forward(X, layers).output)
-    return value + l2_penalty(layers, run.l2) if run.l2 else value
+    value = net.loss_fn(net.y, forward(net.X, net.layers).output)
+    return value + penalty(net.layers, run.l2) if run.l2 else value
 
 
 class EarlyStopping:
@@ -207,32 +204,33 @@ def _setup(lr, epochs, gradient, batch_size, shuffle, optimizer, l2, patience) -
                nonnegative_number(l2, "l2", "fit"))
 
 
-def _check_run(run: Run, X, layers, loss, loss_fn, name) -> Run:
+def _check_run(run: Run, net: Network, loss) -> Run:
     """Check what depends on the data and the layers."""
-    if run.gradient == "backprop" and name is None:
+    if run.gradient == "backprop" and net.loss_name is None:
         raise ValueError(f"fit: the loss {getattr(loss, '__name__', loss)!r} has no known "
                          "derivative for backprop; use one of nnlib's losses or gradient='numeric'")
-    if run.gradient == "numeric" and any(isinstance(layer, Dropout) for layer in layers):
+    if run.gradient == "backprop":
+        check_derivatives("fit", net)
+    if run.gradient == "numeric" and any(isinstance(layer, Dropout) for layer in net.layers):
         raise ValueError("fit: numeric gradients run the network in prediction mode, where Dropout "
                          "does nothing; train a network with Dropout by backprop")
-    if run.batch_size is not None and run.batch_size > len(X):
-        raise ValueError(f"fit: batch_size must be at most the number of examples m = {len(X)}, "
+    if run.batch_size is not None and run.batch_size > len(net.X):
+        raise ValueError(f"fit: batch_size must be at most the number of examples m = {len(net.X)}, "
                          f"got {run.batch_size}")
-    return run._replace(loss=loss, loss_fn=loss_fn)
+    return run
 
 
-def _check_validation(validation_data, X, layers, loss):
-    """(X_val, y_val) checked like the training data, or None."""
+def _check_validation(validation_data, net: Network, loss) -> Network | None:
+    """(X_val, y_val) checked like the training data, as a `Network`; or None."""
     if validation_data is None:
         return None
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise TypeError("fit: validation_data must be a pair (X_val, y_val)")
     X_val, y_val = validation_data
-    if np.ndim(X_val) != 2 or np.shape(X_val)[1:] != X.shape[1:]:
+    if np.ndim(X_val) != 2 or np.shape(X_val)[1:] != net.X.shape[1:]:
         raise ValueError(f"fit: validation_data's X_val has shape {np.shape(X_val)}, but each "
-                         f"training example has shape {X.shape[1:]}; expected (m_val, {X.shape[1]})")
-    X_val, y_val, *_ = check_network("fit: validation_data", X_val, y_val, layers, loss)
-    return X_val, y_val
+                         f"training example has shape {net.X.shape[1:]}; expected (m_val, {net.X.shape[1]})")
+    return check_network("fit: validation_data", X_val, y_val, net.layers, loss)
 
 
 def _stop_if_diverged(value: float, what: str, k: int, epochs: int, lr: float | None) -> None:

@@ -131,7 +131,7 @@ def test_lists_ints_bools_and_float32_are_accepted(g):
     np.testing.assert_allclose(out, expected)
     np.testing.assert_allclose(g([True, False]), g([1.0, 0.0]))
     out32 = g(np.array([-1, 0, 2], dtype=np.float32))
-    assert out32.dtype == (np.float64 if g is step else np.float32)  # float32 stays float32, as in Keras
+    assert out32.dtype == np.float32  # float32 stays float32, as in Keras
     np.testing.assert_allclose(out32, expected, rtol=1e-6)
 
 

@@ -55,6 +55,9 @@ CASES = {
     "fit on zero examples": (
         lambda: nnlib.fit(np.ones((0, 2)), np.ones((0, 1)), LAYERS),
         ValueError, r"fit: X is empty \(shape \(0, 2\)\)"),
+    "sequential with nan in X": (  # the layers run their formulas unchecked after this check
+        lambda: nnlib.sequential(np.array([[0.5, np.nan]]), LAYERS),
+        ValueError, r"sequential: X contains nan \(first at index \(0, 1\)\)"),
     "backprop with nan in W": (
         lambda: nnlib.backprop(X, Y, [(np.full((2, 1), np.nan), np.zeros(1), "sigmoid")],
                                "binary_crossentropy"),
