@@ -14,11 +14,14 @@ One module per idea, each with its derivative beside it:
 - `initializers`: Keras's initial weights, and whole networks from sizes (`make_network`);
 - `regularizers`: the L2 penalty (Dropout is a layer, in `layers`);
 - `optimizers`: SGD with momentum, Adam, and learning-rate schedules;
-- `training`: gradient descent (`fit`); `keras_bridge`: networks to and from Keras.
+- `conv`: convolution, max pooling and flattening of images, loop and vectorized, as layers;
+- `training`: gradient descent (`fit`); `keras_bridge`: networks to and from Keras;
+- `metrics`: judging a classifier, with scikit-learn's names (``nnlib.metrics.roc_curve``).
 """
 
 __version__ = "0.1.0"
 
+from . import metrics  # noqa: F401  (nnlib.metrics, as sklearn.metrics)
 from .activations import (
     ACTIVATIONS,
     DERIVATIVES,
@@ -34,6 +37,7 @@ from .activations import (
     tanh,
 )
 from .backprop import backprop, gradient_check
+from .conv import Conv2D, Flatten, MaxPooling2D, conv2d, conv2d_loop, max_pool2d
 from .gradients import numeric_gradient, numeric_gradients, relative_error
 from .initializers import glorot_uniform, he_normal, make_network
 from .keras_bridge import from_keras, to_keras
@@ -67,4 +71,5 @@ __all__ = [
     "backprop", "gradient_check", "fit", "show_source", "to_keras", "from_keras",
     "from_logits", "log_softmax", "Dropout", "dropout", "glorot_uniform", "he_normal", "make_network",
     "l2_penalty", "SGD", "Adam", "ExponentialDecay",
+    "Conv2D", "MaxPooling2D", "Flatten", "conv2d", "conv2d_loop", "max_pool2d",
 ]

@@ -97,8 +97,8 @@ def sequential(X, layers: Sequence[Layer]) -> np.ndarray:
     numpy.ndarray
         The last layer's activations.
     """
-    A = check_not_nan(as_float_array(X, "X", "sequential", ndims=(1, 2)), "X", "sequential")
-    for layer in as_layers(layers, A.shape[-1:], "sequential"):
+    A = check_not_nan(as_float_array(X, "X", "sequential", ndims=(1, 2, 4)), "X", "sequential")
+    for layer in as_layers(layers, A.shape[1:] if A.ndim == 4 else A.shape[-1:], "sequential"):
         A, _ = layer.forward(A)
     return A
 
@@ -169,7 +169,7 @@ def check_network(func: str, X, y, layers: Sequence[Layer], loss: LossLike) -> N
     if np.ndim(X) == 1:
         raise ValueError(f"{func}: X must be 2-D, one example per row (m, n_in); got shape "
                          f"{np.shape(X)}. For a single example use X.reshape(1, -1).")
-    X = check_not_nan(as_float_array(X, "X", func, ndims=(2,), nonempty=True), "X", func)
+    X = check_not_nan(as_float_array(X, "X", func, ndims=(2, 4), nonempty=True), "X", func)
     layers, out = checked_layers(layers, X.shape[1:], func)
     loss_fn, name = get_loss(loss, func), loss_name(loss)
     dtype = np.result_type(X, *(p for layer in layers for p in layer.params))

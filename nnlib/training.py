@@ -227,9 +227,10 @@ def _check_validation(validation_data, net: Network, loss) -> Network | None:
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
         raise TypeError("fit: validation_data must be a pair (X_val, y_val)")
     X_val, y_val = validation_data
-    if np.ndim(X_val) != 2 or np.shape(X_val)[1:] != net.X.shape[1:]:
-        raise ValueError(f"fit: validation_data's X_val has shape {np.shape(X_val)}, but each "
-                         f"training example has shape {net.X.shape[1:]}; expected (m_val, {net.X.shape[1]})")
+    if np.ndim(X_val) != net.X.ndim or np.shape(X_val)[1:] != net.X.shape[1:]:
+        example = ", ".join(map(str, net.X.shape[1:]))
+        raise ValueError(f"fit: validation_data's X_val has shape {np.shape(X_val)}, but each training "
+                         f"example has shape {net.X.shape[1:]}; expected (m_val, {example})")
     return check_network("fit: validation_data", X_val, y_val, net.layers, loss)
 
 

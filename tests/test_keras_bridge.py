@@ -86,9 +86,29 @@ def test_inconsistent_layer_shapes_are_refused():
 def test_from_keras_refuses_layers_it_cannot_convert():
     import keras
 
-    model = keras.Sequential([keras.Input((2, 2)), keras.layers.Flatten(), keras.layers.Dense(1)])
-    with pytest.raises(ValueError, match=r"layer 0 .* is a Flatten; only Dense and Dropout"):
+    model = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.AveragePooling2D(2), keras.layers.Flatten(),
+                              keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"layer 0 .* is a AveragePooling2D; only Dense, Dropout, Conv2D, "
+                                         r"MaxPooling2D and Flatten"):
         nnlib.from_keras(model)
+    pooled = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.MaxPooling2D(2, strides=1),
+                               keras.layers.Flatten(), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"nnlib pools square windows side by side"):
+        nnlib.from_keras(pooled)
+
+
+def test_a_cnn_round_trips_and_predicts_alike_in_float64():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 8, 8, 1))
+    layers = [nnlib.Conv2D(rng.normal(size=(3, 3, 1, 4)), rng.normal(size=4), "relu", 2, "same"),
+              nnlib.MaxPooling2D(2), nnlib.Flatten(), nnlib.Dense(rng.normal(size=(16, 3)), np.zeros(3), "softmax")]
+    model = nnlib.to_keras(layers, dtype="float64", input_shape=(8, 8, 1))
+    assert [type(layer).__name__ for layer in model.layers] == ["Conv2D", "MaxPooling2D", "Flatten", "Dense"]
+    # model(X), not predict: predict casts its input to Keras's global float type (float32)
+    np.testing.assert_allclose(model(X).numpy(), nnlib.sequential(X, layers), rtol=1e-12, atol=1e-15)
+    back = nnlib.from_keras(model)
+    assert (back[0].stride, back[0].padding, back[0].activation) == (2, "same", "relu")
+    assert all(np.array_equal(p, q) for a, b in zip(layers, back) for p, q in zip(a.params, b.params))
 
 
 def test_dropout_round_trips_and_is_the_identity_in_prediction():

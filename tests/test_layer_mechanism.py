@@ -92,3 +92,19 @@ def test_the_output_layer_must_meet_the_loss_as_a_dense_layer():
     with pytest.raises(ValueError, match="backprop: the last layer meets the loss, so it must be a "
                                          "Dense layer, got Scale"):
         nnlib.backprop(np.ones((2, 2)), np.ones((2, 3)), layers, "mse")
+
+
+def test_fit_trains_a_cnn_with_the_same_loop():
+    """Conv2D, MaxPooling2D and Flatten are layers like Dense: backprop, fit, Adam, L2 and
+    validation data need nothing else (chapter 12)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 8, 8, 1)), rng.integers(0, 3, size=12)
+    layers = [nnlib.Conv2D(0.5 * rng.normal(size=(3, 3, 1, 4)), np.zeros(4), "tanh", 1, "same"),
+              nnlib.MaxPooling2D(2), nnlib.Flatten(), nnlib.Dense(0.1 * rng.normal(size=(64, 3)), np.zeros(3), "softmax")]
+    assert nnlib.gradient_check(X[:4], y[:4], layers, "sparse_categorical_crossentropy") < 1e-7
+    trained, history = nnlib.fit(X, y, layers, "sparse_categorical_crossentropy", optimizer=nnlib.Adam(0.01),
+                                 epochs=15, batch_size=4, seed=0, l2=1e-4, validation_data=(X[:4], y[:4]))
+    assert history["loss"][-1] < history["loss"][0] and history["val_loss"].shape == (15,)
+    assert [type(layer).__name__ for layer in trained] == ["Conv2D", "MaxPooling2D", "Flatten", "Dense"]
+    with pytest.raises(ValueError, match=r"reshape"):
+        nnlib.fit(X.reshape(12, 64), y, layers, "sparse_categorical_crossentropy", epochs=1)
