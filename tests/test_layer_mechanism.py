@@ -100,7 +100,8 @@ def test_fit_trains_a_cnn_with_the_same_loop():
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(12, 8, 8, 1)), rng.integers(0, 3, size=12)
     layers = [nnlib.Conv2D(0.5 * rng.normal(size=(3, 3, 1, 4)), np.zeros(4), "tanh", 1, "same"),
-              nnlib.MaxPooling2D(2), nnlib.Flatten(), nnlib.Dense(0.1 * rng.normal(size=(64, 3)), np.zeros(3), "softmax")]
+              nnlib.MaxPooling2D(2), nnlib.Flatten(),
+              nnlib.Dense(0.1 * rng.normal(size=(64, 3)), np.zeros(3), "softmax")]
     assert nnlib.gradient_check(X[:4], y[:4], layers, "sparse_categorical_crossentropy") < 1e-7
     trained, history = nnlib.fit(X, y, layers, "sparse_categorical_crossentropy", optimizer=nnlib.Adam(0.01),
                                  epochs=15, batch_size=4, seed=0, l2=1e-4, validation_data=(X[:4], y[:4]))
