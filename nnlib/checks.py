@@ -936,3 +936,688 @@ def check_minibatches(candidate: Callable) -> CheckResult:
     ]
     return _run("minibatches", candidate, _batches_reference, cases, split=_batch_list,
                 mismatch=_batches_mismatch)
+
+
+# ---- chapter 9: generalisation (L2 penalty, early stopping)
+
+def _l2_reference(layers, l2):
+    from .regularizers import l2_penalty  # the penalty `fit(l2=...)` adds, so text and check agree
+
+    return l2_penalty(layers, l2)
+
+
+def check_l2_penalty(candidate: Callable) -> CheckResult:
+    """Check ``candidate(layers, l2)``, Keras's L2 penalty ``l2 · Σ W²``, against `nnlib.l2_penalty`.
+
+    `layers` is a list of ``(W, b, activation)`` tuples. The penalty sums the squares of
+    every kernel's entries, over all layers, times `l2`: no ½ in front, no mean, and no
+    biases. It must return one number and leave the layers unchanged.
+    """
+    rng = np.random.default_rng(14)
+
+    def layer(n_in, n_units, activation, bias_scale=1.0):
+        W, _, g = _random_layer(rng, n_in, n_units, activation)
+        return W, bias_scale * rng.normal(size=n_units) + 0.5, g
+
+    cases = [
+        ("one layer, 2 inputs -> 3 units, l2 = 0.01", ([layer(2, 3, "relu")], 0.01)),
+        ("2-4-1 with large biases (they are not penalised), l2 = 0.001",
+         ([layer(2, 4, "relu", 5.0), layer(4, 1, "sigmoid", 5.0)], 0.001)),
+        ("3-5-4-2, three layers, l2 = 0.1", ([layer(3, 5, "tanh"), layer(5, 4, "relu"),
+                                              layer(4, 2, "softmax")], 0.1)),
+        ("l2 = 0: no penalty", ([layer(2, 3, "relu"), layer(3, 1, "sigmoid")], 0.0)),
+        ("kernels whose entries sum to about 0, l2 = 0.5",
+         ([(np.array([[1.5, -1.5], [-0.5, 0.5]]), np.array([1.0, -2.0]), "relu"),
+           (np.array([[2.0], [-2.0]]), np.array([0.5]), "sigmoid")], 0.5)),
+    ]
+    return run_cases("l2_penalty", candidate, _l2_reference, cases)
+
+
+def _early_stopping_reference(val_losses, patience):
+    """(last epoch run, epoch restored) by `nnlib.training.EarlyStopping`, given epoch k's layers as k."""
+    from .training import EarlyStopping  # the very rule `fit(patience=...)` follows
+
+    stopper, last = EarlyStopping(patience, restore_best_weights=True), len(val_losses) - 1
+    for k, value in enumerate(val_losses):
+        if stopper.should_stop(value, k, k):
+            last = k
+            break
+    return last, stopper.best_layers(last)
+
+
+def check_early_stopping(candidate: Callable) -> CheckResult:
+    """Check ``candidate(val_losses, patience)``: when Keras's ``EarlyStopping`` stops, and what it restores.
+
+    `val_losses` holds the validation loss after each epoch, epoch 0 first; training
+    stops after the first epoch k at which `patience` epochs have passed without a new
+    best, i.e. without a loss *strictly* below every earlier one (epoch 0 is always a
+    new best). It must return ``(last_epoch, best_epoch)``, counted from 0 as Keras's
+    epochs are: the last epoch that runs (``len(val_losses) − 1`` if it never stops)
+    and the epoch of the lowest loss up to then, whose weights
+    ``restore_best_weights=True`` returns (the first such epoch if it ties).
+    """
+    cases = [
+        ("improves every epoch, patience 2: never stops, the best is the last",
+         (np.array([1.0, 0.8, 0.6, 0.5, 0.45]), 2)),
+        ("lowest at epoch 2, patience 2; a lower loss comes only after the stop",
+         (np.array([1.0, 0.7, 0.5, 0.6, 0.65, 0.4, 0.3]), 2)),
+        ("a loss equal to the best is no improvement, patience 2",
+         (np.array([1.0, 0.5, 0.5, 0.5, 0.6]), 2)),
+        ("patience 0: stops at the first epoch without a new best",
+         (np.array([0.9, 0.8, 0.85, 0.7]), 0)),
+        ("patience 3: ups and downs above the best do not count as improvements",
+         (np.array([2.0, 1.5, 1.2, 1.3, 1.25, 1.21, 1.1, 1.15, 1.2, 1.3, 1.0]), 3)),
+    ]
+    parts = ("last_epoch", "best_epoch")
+    return _run("early_stopping", candidate, _early_stopping_reference, cases, parts, split=_items(parts),
+                mismatch=_epoch_mismatch)
+
+
+def _epoch_mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list) -> str | None:
+    """How an epoch number differs from the expected one, written as whole numbers where it is one."""
+    if isinstance(got, str):
+        return got
+    if got.shape != ():
+        return f"returned shape {got.shape}, expected one epoch number"
+    if got == expected:
+        return None
+    shown = f"{int(got)}" if np.isfinite(got) and got == np.round(got) else f"{float(got)!r}"
+    note = " (one too many: are your epochs counted from 1? Here, as in Keras, the first is epoch 0)" \
+        if got == expected + 1 else ""
+    return f"expected epoch {int(expected)}, got {shown}{note}"
+
+
+# ---- chapter 10: optimisation (momentum, learning-rate schedules)
+
+def _momentum_reference(params, grads, velocity, learning_rate, momentum):
+    """One step of `nnlib.SGD` with momentum on one array, from the velocity it had before the step."""
+    from .optimizers import SGD  # the optimiser the chapter shows, so the check never drifts from it
+
+    sgd = SGD(learning_rate, momentum)
+    sgd.velocities = [np.array(velocity, dtype=float)]
+    (new_params,) = sgd.apply([grads], [params])
+    return new_params, sgd.velocities[0]
+
+
+def check_momentum_step(candidate: Callable) -> CheckResult:
+    """Check ``candidate(params, grads, velocity, learning_rate, momentum)``: one step of SGD with momentum.
+
+    It must return ``(new_params, new_velocity)`` as `nnlib.SGD` (Keras's ``SGD``) computes
+    them: first the velocity, ``v ← μ v − lr · g``, then the parameters move by the *new*
+    velocity, ``params + v``. `params`, `grads` and `velocity` must come back unchanged:
+    return new arrays. One report per returned array.
+    """
+    rng = np.random.default_rng(15)
+
+    def arrays(*shape, v_scale=0.1):
+        return rng.normal(size=shape), rng.normal(size=shape), v_scale * rng.normal(size=shape)
+
+    p1, g1, _ = arrays(4)
+    p2, g2, v2 = arrays(5)
+    p3, g3, v3 = arrays(3, 2)
+    p4, g4, _ = arrays(4)
+    p5, _, v5 = arrays(3)
+    cases = [
+        ("the first step: velocity 0, lr = 0.1, momentum = 0.9", (p1, g1, np.zeros(4), 0.1, 0.9)),
+        ("a later step, with the velocity of earlier steps, lr = 0.01, momentum = 0.9",
+         (p2, g2, v2, 0.01, 0.9)),
+        ("a 2-D array of weights (3, 2), lr = 0.1, momentum = 0.5", (p3, g3, v3, 0.1, 0.5)),
+        ("the gradient pushes against the velocity (the ball slows down), lr = 0.05, momentum = 0.99",
+         (p4, g4, 0.2 * np.sign(g4), 0.05, 0.99)),
+        ("a zero gradient: the parameters coast on μ v alone, lr = 0.1, momentum = 0.8",
+         (p5, np.zeros(3), v5, 0.1, 0.8)),
+    ]
+    parts = ("new_params", "new_velocity")
+    return _run("momentum_step", candidate, _momentum_reference, cases, parts, split=_items(parts))
+
+
+def _decay_reference(step, initial_learning_rate, decay_steps, decay_rate, staircase):
+    from .optimizers import ExponentialDecay  # the schedule the optimisers call
+
+    return ExponentialDecay(initial_learning_rate, decay_steps, decay_rate, staircase)(step)
+
+
+def check_exponential_decay(candidate: Callable) -> CheckResult:
+    """Check ``candidate(step, initial_learning_rate, decay_steps, decay_rate, staircase)``.
+
+    It must return the learning rate of optimiser step `step` (counted from 0, as Keras
+    counts them: the first update uses step 0) as `nnlib.ExponentialDecay` (Keras's
+    ``ExponentialDecay``) computes it: ``initial_learning_rate · decay_rate^(step / decay_steps)``,
+    with the exponent rounded *down* (floor) when `staircase` is True and left alone otherwise.
+    """
+    cases = [
+        ("step 0: the initial rate, smooth", (0, 0.1, 100, 0.5, False)),
+        ("step 50 of decay_steps = 100, smooth: half-way to the first halving", (50, 0.1, 100, 0.5, False)),
+        ("step 50 of decay_steps = 100, staircase: no drop yet", (50, 0.1, 100, 0.5, True)),
+        ("step 99, staircase: the last step before the first drop", (99, 0.1, 100, 0.5, True)),
+        ("step 100, staircase: the first drop", (100, 0.1, 100, 0.5, True)),
+        ("step 275, decay_steps = 100, decay_rate = 0.96, staircase: the exponent 2.75 floors to 2, "
+         "it does not round to 3", (275, 0.01, 100, 0.96, True)),
+        ("step 375, decay_steps = 100, decay_rate = 0.96, smooth", (375, 0.01, 100, 0.96, False)),
+        ("step 1000, decay_steps = 1, decay_rate = 0.999: decay at every step", (1000, 0.001, 1, 0.999, False)),
+        ("step 7, decay_steps = 5, staircase", (7, 0.2, 5, 0.7, True)),
+    ]
+    return run_cases("exponential_decay", candidate, _decay_reference, cases)
+
+
+# ---- chapter 8: curved boundaries and many classes (softmax, cross-entropy from logits, Glorot)
+
+def _rows_hint(args: tuple) -> str | None:
+    """What to add when a softmax candidate errs on a batch of scores (one example per row)."""
+    if np.ndim(args[0]) != 2:
+        return None
+    return ("z here is a batch, one example per row: take each row's max and each row's sum "
+            "(axis=-1, keepdims=True)")
+
+
+def check_softmax(candidate: Callable) -> CheckResult:
+    """Check ``candidate(z)`` against `nnlib.softmax`: one example's scores (n,) or a batch (m, n).
+
+    Beyond `check_activation`'s cases, a batch whose rows lie a thousand apart: subtracting
+    the largest score of the whole batch, instead of each row's own, then leaves
+    ``e^{-2000} = 0`` in every entry of the low row, and ``0 / 0`` is nan.
+    """
+    cases = [
+        ("z = [1, 2], Source C's example", (np.array([1.0, 2.0]),)),
+        ("one score z = [0]: it takes all the probability", (np.array([0.0]),)),
+        ("a few values", (np.array([-2.0, -0.5, 0.5, 3.0]),)),
+        ("extremes z = [-1000, 1000]: e^1000 overflows, subtract the largest score first",
+         (np.array([-1000.0, 1000.0]),)),
+        ("a batch of 3 examples with 4 scores each, z (3, 4)", (np.linspace(-4, 4, 12).reshape(3, 4),)),
+        ("two examples far apart, [[1000, 999, 998], [-1000, -999, -1001]]: subtract each row's own max",
+         (np.array([[1000.0, 999.0, 998.0], [-1000.0, -999.0, -1001.0]]),)),
+    ]
+    return _run("softmax", candidate, ACTIVATIONS["softmax"], cases, hint=_rows_hint)
+
+
+def _crossentropy_from_logits(y, Z):
+    return LOSSES["categorical_crossentropy"](y, Z, from_logits=True)
+
+
+def check_crossentropy_from_logits(candidate: Callable) -> CheckResult:
+    """Check ``candidate(y, Z)``, categorical cross-entropy computed from scores, against nnlib's.
+
+    `y` is (m, K), one row per example holding a distribution over the K classes (one-hot,
+    or soft labels); `Z` is (m, K), a linear output layer's scores. The result is one float,
+    ``mean over examples of −Σ_k y_k log softmax(z)_k``, as
+    ``nnlib.categorical_crossentropy(y, Z, from_logits=True)``. Scores 1000 apart give a
+    loss of 1000 or 2000: no overflow (log-sum-exp with the max subtracted), no clipping.
+    """
+    rng = np.random.default_rng(14)
+    cases = [
+        ("one example, z = [1, 2], class 1 (Source C): -log 0.7311", (np.array([[0.0, 1.0]]), np.array([[1.0, 2.0]]))),
+        ("5 examples, 3 classes: the mean over the examples",
+         (np.eye(3)[[0, 2, 1, 1, 0]], rng.normal(scale=2.0, size=(5, 3)))),
+        ("scores 1000 apart, both examples wrong: losses 2000 and 1000, mean 1500 (log-sum-exp, no clipping)",
+         (np.eye(3)[[2, 0]], np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]]))),
+        ("sure and right, z = [50, 0, 0], class 0: a loss of about 2e-22",
+         (np.eye(3)[[0]], np.array([[50.0, 0.0, 0.0]]))),
+        ("soft labels y = [0.1, 0.8, 0.1] and [0.5, 0.5, 0]: -sum_k y_k log p_k, every k counts",
+         (np.array([[0.1, 0.8, 0.1], [0.5, 0.5, 0.0]]), rng.normal(size=(2, 3)))),
+    ]
+    return run_cases("crossentropy_from_logits", candidate, _crossentropy_from_logits, cases)
+
+
+def _glorot_reference(n_in, n_units, rng):
+    from .initializers import glorot_uniform
+
+    return glorot_uniform(n_in, n_units, rng)
+
+
+@np.errstate(all="ignore")
+def _glorot_mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list) -> str | None:
+    """`_mismatch`, saying whether the shape is transposed, the limit wrong or the numbers different."""
+    problem = _mismatch(got, expected, numeric)
+    if problem is None or isinstance(got, str) or problem.startswith("right"):
+        return problem
+    keras_shape = "W is (n_in, n_units), one row per input and one column per unit, as in Keras"
+    if got.shape != expected.shape:
+        return f"{problem}: {keras_shape}" if got.shape == expected.shape[::-1] else problem
+    if got.shape == expected.T.shape and np.allclose(got, expected.T, rtol=RTOL, atol=ATOL):
+        return f"{problem}: this is the expected W transposed; {keras_shape}"
+    ratio = np.sum(got * expected) / np.sum(expected * expected)
+    if np.allclose(got, ratio * expected, rtol=RTOL, atol=ATOL):
+        return (f"{problem}: every weight is {ratio:.4g} times the expected one, so the random numbers are "
+                "right and the limit is not; Glorot's limit is sqrt(6 / (n_in + n_units))")
+    return (f"{problem}: different random numbers; draw them with the rng given, in one call "
+            "rng.uniform(-limit, limit, size=(n_in, n_units))")
+
+
+def check_glorot_uniform(candidate: Callable) -> CheckResult:
+    """Check ``candidate(n_in, n_units, rng)`` against `nnlib.glorot_uniform`.
+
+    The candidate must draw its weights exactly as nnlib does, so that both see the same
+    random numbers (each gets a generator seeded alike): one call
+    ``rng.uniform(-limit, limit, size=(n_in, n_units))`` with
+    ``limit = sqrt(6 / (n_in + n_units))``. The report says whether a wrong answer has the
+    transposed shape, a wrong limit (the right numbers, scaled) or other random numbers.
+    """
+    cases = [
+        ("n_in = 2, n_units = 3: limit sqrt(6/5)", (2, 3, np.random.default_rng(1))),
+        ("n_in = 3, n_units = 1", (3, 1, np.random.default_rng(2))),
+        ("n_in = 1000, n_units = 30: limit sqrt(6/1030)", (1000, 30, np.random.default_rng(3))),
+        ("n_in = n_units = 4", (4, 4, np.random.default_rng(4))),
+    ]
+    return _run("glorot_uniform", candidate, _glorot_reference, cases, mismatch=_glorot_mismatch)
+
+
+# ---- metrics (Part V: judging a classifier: confusion matrix, ROC curve)
+
+def _confusion_reference(y_true, y_pred, n_classes):
+    from .metrics import confusion_matrix  # imported here: the rest of checks.py does not need it
+
+    return confusion_matrix(y_true, y_pred, labels=np.arange(n_classes))
+
+
+@np.errstate(all="ignore")
+def _confusion_mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list) -> str | None:
+    """`_mismatch`, saying when the matrix is too small, transposed, or holds fractions instead of counts."""
+    problem = _mismatch(got, expected, numeric)
+    if problem is None or isinstance(got, str) or problem.startswith("right"):
+        return problem
+    if got.shape != expected.shape:
+        return (f"{problem}: the matrix is n_classes × n_classes, with a row and a column (of zeros) "
+                "even for a class that never occurs")
+    if np.allclose(got, expected.T, rtol=RTOL, atol=ATOL):
+        return f"{problem}: this is the transpose; row i is the true class i, column j the predicted class j"
+    row_sums = np.maximum(expected.sum(axis=1, keepdims=True), 1)
+    fractions = (np.allclose(got, expected / row_sums, rtol=RTOL, atol=ATOL)
+                 or np.allclose(got, expected / expected.sum(), rtol=RTOL, atol=ATOL))
+    if fractions or np.any(got != np.round(got)):
+        return f"{problem}: entries must be counts (whole numbers), not fractions; leave out the division"
+    return problem
+
+
+def check_confusion_matrix(candidate: Callable) -> CheckResult:
+    """Check ``candidate(y_true, y_pred, n_classes)``: the confusion matrix as counts.
+
+    `y_true` and `y_pred` are 1-D integer arrays of class labels 0 .. n_classes − 1, one
+    per example. Entry ``[i, j]`` counts the examples of true class i predicted as class j
+    (rows true, columns predicted, as scikit-learn's ``confusion_matrix``), so the result
+    has shape ``(n_classes, n_classes)`` even when a class never occurs, and holds counts,
+    not fractions. For two classes it is ``[[TN, FP], [FN, TP]]``. The reference is
+    ``nnlib.metrics.confusion_matrix(y_true, y_pred, labels=range(n_classes))``.
+    """
+    rng = np.random.default_rng(21)
+    digits_true = rng.integers(0, 10, size=60)
+    digits_pred = np.where(rng.random(60) < 0.7, digits_true, rng.integers(0, 10, size=60))
+    cases = [
+        ("two classes, 5 examples: [[TN, FP], [FN, TP]] = [[1, 2], [1, 1]]",
+         (np.array([0, 0, 0, 1, 1]), np.array([0, 1, 1, 1, 0]), 2)),
+        ("3 classes, 8 examples, errors in both directions",
+         (np.array([0, 0, 1, 1, 1, 2, 2, 2]), np.array([0, 1, 1, 1, 2, 2, 0, 2]), 3)),
+        ("4 classes, class 3 never occurs: its row and column are zeros",
+         (np.array([0, 1, 2, 2, 1, 0]), np.array([0, 2, 2, 2, 1, 0]), 4)),
+        ("3 classes, class 0 is never predicted: its column is zeros",
+         (np.array([0, 0, 1, 2, 2]), np.array([1, 2, 1, 2, 1]), 3)),
+        ("every prediction right: counts on the diagonal only",
+         (np.array([2, 0, 1, 2, 2]), np.array([2, 0, 1, 2, 2]), 3)),
+        ("10 digits, 60 examples, 70 % right", (digits_true, digits_pred, 10)),
+    ]
+    return _run("confusion_matrix", candidate, _confusion_reference, cases, mismatch=_confusion_mismatch)
+
+
+def _roc_reference(y_true, scores):
+    from .metrics import roc_curve
+
+    fpr, tpr, _ = roc_curve(y_true, scores, drop_intermediate=False)
+    return fpr, tpr
+
+
+@np.errstate(all="ignore")
+def _roc_mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list) -> str | None:
+    """`_mismatch`, saying when the curve has too few or too many points, or comes one threshold late."""
+    problem = _mismatch(got, expected, numeric)
+    if problem is None or isinstance(got, str) or problem.startswith("right") or got.ndim != 1:
+        return problem
+    points = "expected one point per distinct score (tied scores give one point), after the (0, 0) start"
+    if len(got) < len(expected):
+        return (f"{problem}: {points}; are the scores turned into 0/1 labels first? "
+                "The curve needs the scores themselves")
+    if len(got) > len(expected):
+        return f"{problem}: {points}"
+    if got[0] == 0 and np.allclose(got[1:], expected[:-1], rtol=RTOL, atol=ATOL):
+        return (f"{problem}: each value is the one expected a threshold earlier: an example is predicted "
+                "positive when its score is ≥ the threshold, not >")
+    return problem
+
+
+def check_roc_curve(candidate: Callable) -> CheckResult:
+    """Check ``candidate(y_true, scores)``: the ROC curve's (fpr, tpr) at every distinct threshold.
+
+    `y_true` holds labels 0 (negative) and 1 (positive), both present; `scores` one
+    score per example (e.g. a predicted probability). The thresholds are the distinct
+    scores, from highest to lowest, and at threshold t an example is predicted positive
+    when its score ≥ t (ties count together). At each threshold,
+    ``fpr = FP / (number of negatives)`` and ``tpr = TP / (number of positives)``. The
+    candidate returns ``(fpr, tpr)``, two 1-D arrays that start with the point (0, 0)
+    (nothing predicted positive) and so have one more entry than there are distinct
+    scores; they end at (1, 1). The reference is
+    ``nnlib.metrics.roc_curve(y_true, scores, drop_intermediate=False)[:2]``.
+    One report per returned array.
+    """
+    rng = np.random.default_rng(22)
+    y_tied = rng.integers(0, 2, size=20)
+    tied = rng.integers(0, 5, size=20) / 4
+    y_prob = (rng.random(30) < 0.4).astype(int)
+    prob = np.clip(0.35 * y_prob + rng.uniform(0.0, 0.65, size=30), 0.0, 1.0)
+    cases = [
+        ("4 examples, 4 distinct scores", (np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))),
+        ("6 examples, 3 distinct scores: ties are predicted positive together",
+         (np.array([0, 1, 1, 0, 1, 0]), np.array([0.5, 0.5, 0.9, 0.1, 0.5, 0.9]))),
+        ("10 examples, 2 positives: divide by the number of positives (negatives), not by m",
+         (np.array([0, 0, 1, 0, 0, 0, 1, 0, 0, 0]), np.linspace(0.05, 0.95, 10))),
+        ("a perfect ranking: every positive scores above every negative",
+         (np.array([1, 0, 1, 0, 0]), np.array([0.9, 0.2, 0.7, 0.4, 0.1]))),
+        ("20 examples, scores from 5 values (many ties)", (y_tied, tied)),
+        ("30 predicted probabilities", (y_prob, prob)),
+    ]
+    parts = ("fpr", "tpr")
+    return _run("roc_curve", candidate, _roc_reference, cases, parts, split=_items(parts), mismatch=_roc_mismatch)
+
+
+# ---- convolution (chapter 12: Conv2D from scratch)
+
+class _ConvExpected(_Arrays):
+    """The reference output (its one item) and the case's arguments (`args`), for `_conv2d_mismatch`."""
+
+    args: tuple = ()
+
+
+def _conv2d_reference(x, K, b):
+    from .conv import conv2d_loop  # imported here: the rest of checks.py does not need it
+
+    expected = _ConvExpected([conv2d_loop(x, K, b)])
+    expected.args = (x, K, b)
+    return expected
+
+
+def _conv2d_mistakes(x, K, b) -> list[tuple[str, tuple]]:
+    """Realistic mistakes, each as (advice, the arguments for which conv2d_loop computes that mistake)."""
+    kh, kw, c_in, _ = K.shape
+    mistakes = [
+        ("this is a true convolution, with the kernel flipped; Keras's Conv2D slides K as it is "
+         "(cross-correlation): multiply the window by K[:, :, :, f], unflipped", (x, K[::-1, ::-1], b)),
+        ("this is what no bias gives; add b[f] to every output of filter f", (x, K, np.zeros_like(b))),
+        ("this is what the bias added once per input channel gives; sum over all channels first, "
+         "then add b[f] once", (x, K, c_in * b)),
+        ("this is what the bias added inside the sum (once per kernel entry) gives; add b[f] after "
+         "np.sum(window * K[:, :, :, f])", (x, K, kh * kw * c_in * b)),
+        ("this is what input channel 0 alone gives; the window is x[i:i+kh, j:j+kw, :], all c_in "
+         "channels, summed with the filter's matching channels", (x[..., :1], K[:, :, :1], b)),
+    ]
+    if kh == kw:
+        mistakes.append(("this is what the kernel's rows and columns swapped gives; K[di, dj] multiplies "
+                         "x[i + di, j + dj]: K's first axis runs down the rows", (x, K.transpose(1, 0, 2, 3), b)))
+    return mistakes
+
+
+@np.errstate(all="ignore")
+def _conv2d_mismatch(got: np.ndarray | str, expected: _ConvExpected, numeric: list) -> str | None:
+    """`_mismatch`, followed by the mistake that gives `got`, if it is one of `_conv2d_mistakes`."""
+    from .conv import conv2d_loop
+
+    z = expected[0]
+    problem = _mismatch(got, z, numeric)
+    if problem is None or isinstance(got, str) or problem.startswith("right"):
+        return problem
+    x, K, b = expected.args
+    (h, w, _), (kh, kw, _, c_out) = x.shape, K.shape
+    if got.shape != z.shape and got.shape in ((h - kh, w - kw, c_out), (h - kh, w - kw + 1, c_out),
+                                              (h - kh + 1, w - kw, c_out)):
+        return (f"{problem}: one row or column short; a window may start at row 0 .. h − kh, so there are "
+                "h − kh + 1 rows, range(h - kh + 1), and likewise w − kw + 1 columns")
+    if got.shape == (c_out, h - kh + 1, w - kw + 1) != z.shape:
+        return f"{problem}: the filters come first; Keras keeps channels last, (h_out, w_out, c_out)"
+    if got.shape != z.shape:
+        return problem
+    # On one line: a few numbers, or the worst of many, read better than a page of them.
+    problem = _worst_entry(got, z) if z.size > 12 else " ".join(problem.split())
+    for advice, args in _conv2d_mistakes(x, K, b):
+        if np.allclose(got, conv2d_loop(*args), rtol=RTOL, atol=ATOL):
+            return f"{problem}: {advice}"
+    return problem
+
+
+def _worst_entry(got: np.ndarray, expected: np.ndarray) -> str:
+    """The entry where `got` is farthest from `expected`, e.g. "at z[1, 2, 0] expected 0.5, got 1.0"."""
+    wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    distance = np.where(wrong, np.nan_to_num(np.abs(got - expected), nan=np.inf), -1.0)
+    index = np.unravel_index(np.argmax(distance), distance.shape)
+    where = ", ".join(str(int(i)) for i in index)
+    return (f"{int(wrong.sum())} of {wrong.size} values wrong; the worst at z[{where}]: expected "
+            f"{expected[index]:.6f}, got {got[index]:.6f} (difference {distance[index]:.2e})")
+
+
+def check_conv2d(candidate: Callable) -> CheckResult:
+    """Check ``candidate(x, K, b)``: one image through a convolution layer, against `nnlib.conv.conv2d_loop`.
+
+    `x` is one image ``(h, w, c_in)``, `K` the kernel ``(kh, kw, c_in, c_out)`` and `b` the
+    biases ``(c_out,)``; stride 1, ``padding="valid"``, no activation. The result is
+    ``(h − kh + 1, w − kw + 1, c_out)`` with ``z[i, j, f] = Σ x[i:i+kh, j:j+kw, :] ⊙ K[:, :, :, f] + b[f]``,
+    as Keras's ``Conv2D`` computes it (the kernel is not flipped). Where a case fails, the
+    report names the mistake when it is a common one: a flipped kernel, an output one row
+    short, a bias forgotten or added more than once, only the first channel used, the
+    kernel's axes swapped, or the channels first.
+    """
+    rng = np.random.default_rng(22)
+
+    def case(h, w, c_in, kh, kw, c_out):
+        return rng.normal(size=(h, w, c_in)), rng.normal(size=(kh, kw, c_in, c_out)), rng.normal(size=c_out)
+
+    cases = [
+        ("one channel: a 4 × 4 image 0 .. 15, one 2 × 2 filter [[1, 2], [0, -1]], no bias",
+         (np.arange(16.0).reshape(4, 4, 1), np.array([[1.0, 2.0], [0.0, -1.0]]).reshape(2, 2, 1, 1), np.zeros(1))),
+        ("one channel: a 5 × 6 image, two 3 × 3 filters with biases", case(5, 6, 1, 3, 3, 2)),
+        ("3 channels in, 2 filters out: a 6 × 5 image, 3 × 3 kernel", case(6, 5, 3, 3, 3, 2)),
+        ("a 2 × 3 kernel (not square), 2 channels in, 4 filters out, a 5 × 7 image", case(5, 7, 2, 2, 3, 4)),
+        ("the kernel as large as the 3 × 3 image: a 1 × 1 output, 2 channels in, 3 filters", case(3, 3, 2, 3, 3, 3)),
+        ("a 1 × 1 kernel: each pixel's 3 channels mixed into 2 filters, a 4 × 4 image", case(4, 4, 3, 1, 1, 2)),
+    ]
+    return _run("conv2d", candidate, _conv2d_reference, cases, mismatch=_conv2d_mismatch)
+
+
+# ---- chapter 13: regression, and what a network learns (R², a regression network by hand, PCA)
+
+class _ExpectedWithArgs(_Arrays):
+    """The reference result (its one item) and the case's arguments (`args`), for a mismatch that
+    recognises common mistakes by recomputing them."""
+
+    args: tuple = ()
+
+
+def _with_args(reference: Callable) -> Callable:
+    def expected(*args):
+        result = _ExpectedWithArgs([np.asarray(reference(*args), dtype=float)])
+        result.args = args
+        return result
+    return expected
+
+
+@np.errstate(all="ignore")
+def _named_mistake(got: np.ndarray | str, expected: _ExpectedWithArgs, numeric: list, mistakes: Callable) -> str | None:
+    """`_mismatch`, followed by the advice for the first of ``mistakes(*args)`` that computes `got`."""
+    problem = _mismatch(got, expected[0], numeric)
+    if problem is None or isinstance(got, str) or problem.startswith("right"):
+        return problem
+    for advice, value in mistakes(*expected.args):
+        value = np.asarray(value, dtype=float)
+        if value.shape == got.shape and np.allclose(got, value, rtol=RTOL, atol=ATOL):
+            return f"{problem}: {advice}"
+    return problem
+
+
+def _r2_reference(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+    return 1.0 - np.sum((y_true - y_pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2)
+
+
+def _r2_mistakes(y_true, y_pred) -> list[tuple[str, float]]:
+    y, p = np.ravel(y_true), np.ravel(y_pred)
+    sse, sst = np.sum((y - p) ** 2), np.sum((y - y.mean()) ** 2)
+    r2 = 1.0 - sse / sst
+    return [
+        ("this is SSE / SST; R² is 1 − SSE / SST", sse / sst),
+        ("this is 1 − MSE; divide the squared errors by the spread of y around its mean, SST", 1 - sse / len(y)),
+        ("this is R² clipped at 0; a model worse than predicting the mean has a negative R², keep it",
+         max(r2, 0.0)),
+        ("this is the squared correlation of y and ŷ; it equals R² only for a least-squares fit on its own "
+         "training data, and ignores a bias or a wrong scale of ŷ", np.corrcoef(y, p)[0, 1] ** 2),
+        ("the spread is measured around the mean of ŷ; SST = Σ (y − mean(y))², around the mean of the "
+         "true values", 1 - sse / np.sum((y - p.mean()) ** 2)),
+        ("y and ŷ are swapped: SST = Σ (ŷ − mean(ŷ))²; R² is not symmetric, the true values come first",
+         1 - sse / np.sum((p - p.mean()) ** 2)),
+        ("this is the explained variance, 1 − var(y − ŷ) / var(y), which ignores a constant error (a bias) "
+         "in ŷ", 1 - np.var(y - p) / np.var(y)),
+    ]
+
+
+def check_r2_score(candidate: Callable) -> CheckResult:
+    """Check ``candidate(y_true, y_pred)``: the coefficient of determination R², one number.
+
+    ``R² = 1 − SSE / SST`` with ``SSE = Σ (y − ŷ)²`` and ``SST = Σ (y − ȳ)²``, ȳ the mean of the
+    *true* values: 1 for perfect predictions, 0 for always predicting ȳ, negative for worse
+    (scikit-learn's ``r2_score``). `y_true` and `y_pred` have the same shape, (m, 1) or (m,).
+    Where a case fails, the report names the mistake when it is a common one.
+    """
+    rng = np.random.default_rng(31)
+    y10 = rng.normal(150.0, 60.0, size=(10, 1))
+    fit10 = y10 + rng.normal(0.0, 30.0, size=(10, 1))
+    y_flat = rng.normal(size=7)
+    cases = [
+        ("perfect predictions: R² = 1", (np.array([[1.0], [2.0], [4.0]]), np.array([[1.0], [2.0], [4.0]]))),
+        ("always the mean of y: R² = 0", (np.array([[1.0], [2.0], [6.0]]), np.full((3, 1), 3.0))),
+        ("worse than the mean: R² is negative", (np.array([[1.0], [2.0], [3.0]]), np.array([[3.0], [2.0], [1.0]]))),
+        ("10 patients, errors of about half the spread", (y10, fit10)),
+        ("every prediction 5 too high: perfectly correlated, but not perfect",
+         (np.array([[1.0], [2.0], [4.0], [7.0]]), np.array([[6.0], [7.0], [9.0], [12.0]]))),
+        ("y and ŷ as 1-D vectors (m,), ŷ shrunk towards 0", (y_flat, 0.5 * y_flat + rng.normal(0.0, 0.2, size=7))),
+    ]
+    return _run("r2_score", candidate, _with_args(_r2_reference), cases,
+                mismatch=lambda got, expected, numeric: _named_mistake(got, expected, numeric, _r2_mistakes))
+
+
+def _regression_reference(weights, X):
+    W0, b0, W1, b1 = weights
+    return sequential(X, [(W0, b0, "relu"), (W1, b1, "linear")])
+
+
+def _regression_mistakes(weights, X) -> list[tuple[str, np.ndarray]]:
+    W0, b0, W1, b1 = weights
+    hidden = np.maximum(0.0, X @ W0 + b0)
+    z = hidden @ W1 + b1
+    return [
+        ("this is what a ReLU on the output gives; a regression's output layer is linear, so a prediction "
+         "may be negative", np.maximum(0.0, z)),
+        ("this is what a sigmoid on the output gives; a regression's output layer is linear (no activation)",
+         1 / (1 + np.exp(-z))),
+        ("this is what the hidden layer without its ReLU gives; apply max(0, z) to the hidden layer",
+         (X @ W0 + b0) @ W1 + b1),
+        ("this is what the hidden biases b0 left out give; the hidden layer is relu(X @ W0 + b0)",
+         np.maximum(0.0, X @ W0) @ W1 + b1),
+        ("this is what the output bias b1 left out gives; the output is hidden @ W1 + b1", hidden @ W1),
+        ("this is what the bias added after the ReLU gives; add b0 to X @ W0 before max(0, ·)",
+         (np.maximum(0.0, X @ W0) + b0) @ W1 + b1),
+    ]
+
+
+def check_predict_regression(candidate: Callable) -> CheckResult:
+    """Check ``candidate(weights, X)``: the prediction of a Keras regression network with one ReLU layer.
+
+    ``weights`` is what ``model.get_weights()`` returns for
+    ``Sequential([Input, Dense(h, "relu"), Dense(1)])``: the list
+    ``[W0 (n_in, h), b0 (h,), W1 (h, 1), b1 (1,)]``; ``X`` is a batch (m, n_in). The result is
+    ``relu(X @ W0 + b0) @ W1 + b1``, shape (m, 1): the output layer is linear, so it may be negative.
+    """
+    rng = np.random.default_rng(32)
+
+    def weights(n_in, h):
+        return [rng.normal(size=(n_in, h)), rng.normal(size=h), rng.normal(size=(h, 1)), rng.normal(size=1)]
+
+    cases = [
+        ("one patient, 10 features -> 10 relu -> 1", (weights(10, 10), rng.normal(size=(1, 10)))),
+        ("5 patients, 10 features -> 10 relu -> 1", (weights(10, 10), rng.normal(size=(5, 10)))),
+        ("every hidden unit off: the prediction is b1, here negative",
+         ([-np.ones((3, 4)), -np.ones(4), np.ones((4, 1)), np.array([-0.7])], np.ones((2, 3)))),
+        ("4 examples, 3 inputs -> 6 relu -> 1, some predictions negative",
+         ([rng.normal(size=(3, 6)), rng.normal(size=6), -np.abs(rng.normal(size=(6, 1))), np.array([0.5])],
+          rng.normal(size=(4, 3)))),
+    ]
+    return _run("predict_regression", candidate, _with_args(_regression_reference), cases,
+                mismatch=lambda got, expected, numeric: _named_mistake(got, expected, numeric, _regression_mistakes))
+
+
+def _pca_reference(X, k):
+    centred = X - X.mean(axis=0)
+    _, _, Vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ Vt[:k].T
+
+
+def _pca_mistakes(X, k) -> list[tuple[str, np.ndarray]]:
+    centred = X - X.mean(axis=0)
+    U, S, Vt = np.linalg.svd(centred, full_matrices=False)
+    _, _, Vt_raw = np.linalg.svd(X, full_matrices=False)
+    return [
+        ("this is what X without subtracting its mean gives; centre each column first (X - X.mean(axis=0))",
+         X @ Vt_raw[:k].T),
+        ("the data are centred but the directions come from the uncentred X; take the SVD of the centred X",
+         centred @ Vt_raw[:k].T),
+        ("this is U[:, :k], the projections divided by the singular values; multiply by S[:k] "
+         "(or project: centred @ Vt[:k].T)", U[:, :k]),
+        ("these are the last k directions, those of least variance; np.linalg.svd sorts S largest "
+         "first, while np.linalg.eigh sorts eigenvalues smallest first", centred @ Vt[::-1][:k].T),
+        ("this uses the columns of Vt; the directions are its rows, Vt[:k], so project with centred @ Vt[:k].T",
+         centred @ Vt[:, :k]),
+    ]
+
+
+def _sign_aligned(got: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """`got` with each column's sign flipped where that brings it closer to `expected`'s column."""
+    if got.shape != expected.shape or got.ndim != 2:
+        return got
+    flip = np.sum(got * expected, axis=0) < 0
+    return np.where(flip, -got, got)
+
+
+@np.errstate(all="ignore")
+def _pca_mismatch(got: np.ndarray | str, expected: _ExpectedWithArgs, numeric: list) -> str | None:
+    """`_named_mistake` on projections whose columns may each have either sign."""
+    if isinstance(got, str):
+        return got
+    aligned = _ExpectedWithArgs([expected[0]])
+    aligned.args = expected.args
+    candidates = _pca_mistakes(*expected.args)
+
+    def mistakes(*_):
+        return [(advice, _sign_aligned(got, value)) for advice, value in candidates]
+
+    problem = _named_mistake(_sign_aligned(got, expected[0]), aligned, numeric, mistakes)
+    if problem and got.shape == expected[0].shape[::-1]:
+        return f"{problem}: the result has one row per example, (m, k), not (k, m)"
+    return problem
+
+
+def check_pca(candidate: Callable) -> CheckResult:
+    """Check ``candidate(X, k)``: the examples' coordinates on their first k principal components.
+
+    `X` is (m, n). Centre each column (subtract its mean over the examples), take the SVD
+    ``centred = U S Vt`` (rows of Vt are the directions, largest variance first) and return
+    ``centred @ Vt[:k].T``, shape (m, k). A direction's sign is arbitrary, so each column of the
+    result may come back with either sign. Where a case fails, the report names the mistake when
+    it is a common one (not centred, whitened, the last directions, columns of Vt, transposed).
+    """
+    rng = np.random.default_rng(33)
+
+    def cloud(m, n, scales, offset):
+        rotation, _ = np.linalg.qr(rng.normal(size=(n, n)))
+        return (rng.normal(size=(m, n)) * scales) @ rotation + offset
+
+    cases = [
+        ("4 points in the plane, k = 1", (np.array([[0.0, 1.0], [2.0, 2.0], [4.0, 2.5], [6.0, 4.5]]), 1)),
+        ("30 points in 3-D, spreads 5, 2, 0.5, far from the origin, k = 2",
+         (cloud(30, 3, np.array([5.0, 2.0, 0.5]), np.array([10.0, -20.0, 30.0])), 2)),
+        ("50 points in 6-D, k = 2", (cloud(50, 6, np.array([6.0, 4.0, 2.0, 1.0, 0.5, 0.25]), 3.0), 2)),
+        ("20 points in 4-D, k = 4 (all directions: a rotation of the centred data)",
+         (cloud(20, 4, np.array([4.0, 3.0, 2.0, 1.0]), -5.0), 4)),
+    ]
+    return _run("pca", candidate, _with_args(_pca_reference), cases, mismatch=_pca_mismatch)

@@ -131,3 +131,90 @@ def two_moons(m: int = 300, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     y = np.concatenate([np.zeros(m_outer), np.ones(m - m_outer)])
     order = rng.permutation(m)
     return X[order], y[order]
+
+
+def spirals(m: int = 300, n_classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Points on `n_classes` interleaved spiral arms, one class per arm (chapter 8).
+
+    Arm k starts at the origin and winds outwards: its j-th point has radius
+    ``r = j / (n_k − 1)`` (0 to 1) and angle ``2π k / n_classes + 4 r`` radians, plus
+    Gaussian noise of standard deviation `noise` on the angle, so the arms blur into one
+    another near the centre, where they are close. No straight line separates one arm
+    from the others, the classic test of a classifier with curved boundaries.
+
+    Returns
+    -------
+    X : numpy.ndarray, shape (m, 2)
+        ``(r cos θ, r sin θ)`` per point, in a random order drawn from `seed`.
+    y : numpy.ndarray of int, shape (m,)
+        The arm of each point, ``0 .. n_classes − 1``; the first ``m % n_classes`` arms
+        get one point more than the others.
+    """
+    m = positive_int(m, "m", "spirals")
+    n_classes = positive_int(n_classes, "n_classes", "spirals")
+    noise = nonnegative_number(noise, "noise", "spirals")
+    if m < 2 * n_classes:
+        raise ValueError(f"spirals: m must be at least 2 * n_classes = {2 * n_classes} (two points "
+                         f"per arm), got m = {m} for n_classes = {n_classes}")
+    rng = np.random.default_rng(seed)
+    y = np.concatenate([np.full(len(part), k) for k, part in enumerate(np.array_split(np.arange(m), n_classes))])
+    counts = np.bincount(y, minlength=n_classes)
+    r = np.concatenate([np.linspace(0.0, 1.0, n) for n in counts])
+    theta = 2 * np.pi * y / n_classes + 4.0 * r + rng.normal(scale=noise, size=m)
+    X = np.column_stack([r * np.cos(theta), r * np.sin(theta)])
+    order = rng.permutation(m)
+    return X[order], y[order]
+
+
+# ---- chapter 11: handwritten digits (scikit-learn's bundled 8×8 images; no download)
+
+def digits_split(seed: int = 0, validation_size: float = 0.2, test_size: float = 0.2) -> dict:
+    """scikit-learn's 1,797 handwritten 8×8 digits, split into train, validation and test sets.
+
+    Each image is 8 × 8 pixels of ink counts 0 to 16; it is flattened to 64 features and
+    divided by 16, so that every feature lies in [0, 1] (chapter 11's ``X``, shape (m, 64);
+    ``X.reshape(-1, 8, 8)`` gives the images back). The split is *stratified*: each of the
+    three sets holds every digit in (very nearly) the same proportion as the whole set,
+    drawn with scikit-learn's ``train_test_split(..., stratify=y)`` from `seed`, first the
+    test set, then the validation set from the rest.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds both splits; the same seed gives the same sets on every machine.
+    validation_size, test_size : float
+        Fractions of all 1,797 images, each in (0, 1), together below 1.
+
+    Returns
+    -------
+    dict
+        ``{"train": (X, y), "validation": (X, y), "test": (X, y)}`` with ``X`` float64 of
+        shape (m, 64) in [0, 1] and ``y`` int64 labels 0 to 9 of shape (m,).
+    """
+    from sklearn.datasets import load_digits  # bundled with scikit-learn: nothing is downloaded
+    from sklearn.model_selection import train_test_split
+
+    func = "digits_split"
+    validation_size = _open_fraction(validation_size, "validation_size", func)
+    test_size = _open_fraction(test_size, "test_size", func)
+    if validation_size + test_size >= 1:
+        raise ValueError(f"{func}: validation_size + test_size must be below 1 to leave training "
+                         f"images, got {validation_size} + {test_size}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"{func}: seed must be an integer, got {type(seed).__name__} {seed!r}")
+    digits = load_digits()
+    X, y = digits.data / 16.0, digits.target.astype(np.int64)
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=test_size, stratify=y,
+                                                      random_state=int(seed))
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, test_size=validation_size / (1 - test_size), stratify=y_rest, random_state=int(seed))
+    return {"train": (X_train, y_train), "validation": (X_val, y_val), "test": (X_test, y_test)}
+
+
+def _open_fraction(value, name: str, func: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{func}: {name} must be a number between 0 and 1, got {type(value).__name__} {value!r}")
+    if not 0 < value < 1:
+        raise ValueError(f"{func}: {name} must lie strictly between 0 and 1 (a fraction of the "
+                         f"1,797 images), got {value}")
+    return float(value)

@@ -842,3 +842,237 @@ def plot_speedup(series: dict, xlabel: str, reference: float | None = 10.0, refe
     ax.yaxis.set_minor_formatter(NullFormatter())
     ax.legend(fontsize=8, loc=legend_loc)
     return ax
+
+
+# ---- chapter 10: optimisation (descent paths, two implementations overlaid)
+
+def plot_descent_paths(f: Callable[[np.ndarray, np.ndarray], np.ndarray], paths: dict, xlim, ylim,
+                       ax=None, n_levels: int = 12, minimum=(0.0, 0.0)):
+    """Contour lines of a function of two parameters f(w1, w2), with optimisers' paths on top.
+
+    Parameters
+    ----------
+    f : function
+        ``f(W1, W2)`` on grids of the same shape (NumPy arithmetic), e.g. a quadratic bowl.
+    paths : dict of str to array_like, shape (k, 2)
+        A label and the points (w1, w2) each optimiser visited, start first.
+    xlim, ylim : (low, high)
+        The window of the plane to show; equal scales on both axes, so a bowl looks as
+        elongated as it is.
+    minimum : (w1, w2)
+        Where to put a star for the minimum.
+    """
+    paths = {label: np.asarray(path, dtype=float) for label, path in paths.items()}
+    for label, path in paths.items():
+        if path.ndim != 2 or path.shape[1] != 2:
+            raise ValueError(f"plot_descent_paths: each path must be an array of points (w1, w2) of shape "
+                             f"(k, 2); the path {label!r} has shape {path.shape}")
+    ax = _axes(ax)
+    w1, w2 = np.meshgrid(np.linspace(*xlim, 201), np.linspace(*ylim, 201))
+    F = f(w1, w2)
+    levels = np.geomspace(max(F.min(), F.max() * 1e-4), F.max(), n_levels)
+    ax.contour(w1, w2, F, levels=levels, colors="0.7", linewidths=0.8)
+    for k, (label, path) in enumerate(paths.items()):
+        ax.plot(path[:, 0], path[:, 1], marker=SERIES_MARKERS[k % 4], ms=3.5, lw=1.3,
+                color=SERIES_COLOURS[k % 4], label=label)
+    ax.plot(*minimum, "*", color="k", ms=12, label="minimum")
+    ax.set(xlabel="$w_1$", ylabel="$w_2$", xlim=xlim, ylim=ylim, aspect="equal")
+    ax.legend(fontsize=8, loc="best")
+    return ax
+
+
+def plot_matched_runs(ours: dict, theirs: dict, ax=None, xlabel: str = "step", ylabel: str = "loss",
+                      logy: bool = False):
+    """Curves of two implementations on top of each other: nnlib's as lines, Keras's as markers.
+
+    Parameters
+    ----------
+    ours, theirs : dict of str to array_like
+        The same labels in both; for each, the values per step (or epoch) of one run.
+        A marker sits on every value of `theirs`, so where the line passes through each
+        marker the two runs agree.
+    """
+    if list(ours) != list(theirs):
+        raise ValueError(f"plot_matched_runs: ours and theirs must name the same runs in the same order, "
+                         f"got {list(ours)} and {list(theirs)}")
+    for label in ours:
+        if np.shape(ours[label]) != np.shape(theirs[label]):
+            raise ValueError(f"plot_matched_runs: run {label!r} has {np.shape(ours[label])} values in ours "
+                             f"but {np.shape(theirs[label])} in theirs; expected the same steps in both")
+    ax = _axes(ax)
+    for k, (label, values) in enumerate(ours.items()):
+        colour = SERIES_COLOURS[k % 4]
+        steps = np.arange(1, len(values) + 1)
+        ax.plot(steps, values, color=colour, lw=1.6, label=f"{label}: nnlib")
+        ax.plot(steps, theirs[label], SERIES_MARKERS[k % 4], color=colour, ms=4.5, mfc="none",
+                label=f"{label}: Keras")
+    ax.set(xlabel=xlabel, ylabel=ylabel, yscale="log" if logy else "linear")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7.5, ncol=2)
+    return ax
+
+
+# ------------------------------------------------- chapter 8: two moons, spirals, many classes
+
+CLASS_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe–Ito
+CLASS_MARKERS = ("o", "X", "^", "s", "D", "v")
+
+
+def plot_classes(X, y, ax=None, names: Sequence[str] | None = None, size: float = 22):
+    """Scatter a 2-D data set, one colour and marker per class label ``0 .. K − 1``.
+
+    `names` label the classes in the legend ("class k" by default). The axes are the two
+    features, ``x_1`` and ``x_2``, on equal scales, so circles look round.
+    """
+    ax = _axes(ax)
+    X, labels = np.asarray(X, dtype=float), np.ravel(y).astype(int)
+    for k in range(int(labels.max()) + 1):
+        mine = labels == k
+        ax.scatter(X[mine, 0], X[mine, 1], s=size, c=CLASS_COLOURS[k % 6], marker=CLASS_MARKERS[k % 6],
+                   edgecolors="k", linewidths=0.4, zorder=4,
+                   label=names[k] if names is not None else f"class {k}")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    return ax
+
+
+def predicted_classes(scores) -> np.ndarray:
+    """The class of each row of a classifier's output: the largest of K scores (probabilities or
+    logits), or, for one probability per example ((n,) or (n, 1)), class 1 where it is ≥ 0.5."""
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim == 1 or scores.shape[1] == 1:
+        return (scores.reshape(-1) >= 0.5).astype(int)
+    return np.argmax(scores, axis=1)
+
+
+def plot_class_regions(predict: Callable[[np.ndarray], np.ndarray], X, y=None, ax=None,
+                       names: Sequence[str] | None = None, resolution: int = 200, n_classes: int | None = None):
+    """Shade the plane by the class ``predict`` gives each point, boundaries drawn in black.
+
+    `predict` receives an (n, 2) array in the units of `X` and returns what
+    `predicted_classes` reads: K class scores per point, or one probability of class 1.
+    With labels `y` the points are drawn on top (`plot_classes`).
+    """
+    from matplotlib.colors import ListedColormap
+
+    ax = _axes(ax)
+    G0, G1, points = _plane_grid(X, resolution)
+    C = predicted_classes(predict(points)).reshape(G0.shape)
+    if n_classes is None:
+        n_classes = max(int(C.max()), int(np.max(y)) if y is not None else 0) + 1
+    levels = np.arange(n_classes + 1) - 0.5
+    ax.contourf(G0, G1, C, levels=levels, cmap=ListedColormap(CLASS_COLOURS[:n_classes]), alpha=0.18)
+    if len(np.unique(C)) > 1:  # one class everywhere has no boundary (Matplotlib would warn)
+        ax.contour(G0, G1, C, levels=levels[1:-1], colors="k", linewidths=0.9)
+    if y is not None:
+        plot_classes(X, y, ax=ax, names=names)
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    return ax
+
+
+# ---- chapter 12: convolutions (images, filters and feature maps)
+
+def tile_images(images, n_cols: int, gap: int = 1) -> np.ndarray:
+    """Lay out images ``(n, h, w)`` in rows of `n_cols`, separated by `gap` pixels of nan (drawn blank).
+
+    Returns one ``(rows·(h + gap) − gap, n_cols·(w + gap) − gap)`` array, so a whole set of
+    filters or feature maps becomes a single picture with one colour scale.
+    """
+    images = np.asarray(images, dtype=float)
+    if images.ndim != 3 or images.shape[0] == 0:
+        raise ValueError(f"tile_images: images must be (n, h, w) with n >= 1, got shape {images.shape}")
+    if not (isinstance(n_cols, (int, np.integer)) and n_cols >= 1):
+        raise ValueError(f"tile_images: n_cols must be a positive integer, got {n_cols!r}")
+    n, h, w = images.shape
+    n_rows = -(-n // n_cols)
+    mosaic = np.full((n_rows * (h + gap) - gap, n_cols * (w + gap) - gap), np.nan)
+    for k, image in enumerate(images):
+        top, left = (k // n_cols) * (h + gap), (k % n_cols) * (w + gap)
+        mosaic[top:top + h, left:left + w] = image
+    return mosaic
+
+
+def plot_image(image, ax=None, title: str | None = None, cmap: str = "gray_r", symmetric: bool = False,
+               values: bool = False, fmt: str = "{:.1f}"):
+    """Draw a 2-D array as pixels (row 0 at the top, as NumPy prints it), with a colour bar.
+
+    `symmetric` centres the colour scale on 0 (for kernels, whose signs matter); `values`
+    writes each entry in its pixel, for arrays small enough to read.
+    """
+    ax = _axes(ax)
+    image = np.asarray(image, dtype=float)
+    limit = np.nanmax(np.abs(image)) if symmetric else None
+    shown = ax.imshow(image, cmap=cmap, vmin=-limit if symmetric else None, vmax=limit)
+    ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+    if values:
+        for (i, j), v in np.ndenumerate(image):
+            if not np.isnan(v):
+                r, g, b, _ = shown.cmap(shown.norm(v))
+                dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5  # white text on dark pixels
+                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7,
+                        color="white" if dark else "black")
+    ax.set(xticks=[], yticks=[])
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_image_grid(images, ax=None, n_cols: int = 4, labels: Sequence[str] | None = None, title: str | None = None,
+                    cmap: str = "cividis", symmetric: bool = False):
+    """Several images ``(n, h, w)`` side by side on one Axes (`tile_images`), on one colour scale,
+    each labelled above its top-left corner (by default 0 .. n − 1)."""
+    images = np.asarray(images, dtype=float)
+    ax = plot_image(tile_images(images, n_cols), ax=ax, title=title, cmap=cmap, symmetric=symmetric)
+    h, w = images.shape[1:]
+    for k, label in enumerate(labels if labels is not None else [str(k) for k in range(len(images))]):
+        ax.text((k % n_cols) * (w + 1) - 0.5, (k // n_cols) * (h + 1) - 0.6, label, fontsize=8, va="bottom")
+    return ax
+
+
+# ---- chapter 11: handwritten digits (example images, confusion matrix)
+
+def plot_digits(X, titles: Sequence[str], n_cols: int = 8, size: float = 1.1, title_colours=None):
+    """Draw flattened 8×8 digits (rows of `X`, shape (n, 64)), one small panel each, titled.
+
+    Returns the Figure. `title_colours` (one per image, optional) colours each title, e.g.
+    to mark wrong predictions; dark pixels are ink.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 64:
+        raise ValueError(f"plot_digits: X must hold flattened 8×8 images, shape (n, 64), got {X.shape}")
+    if len(titles) != len(X):
+        raise ValueError(f"plot_digits: one title per image expected, got {len(titles)} for {len(X)} images")
+    n_rows = -(-len(X) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(size * n_cols, 1.2 * size * n_rows), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if k < len(X):
+            ax.imshow(X[k].reshape(8, 8), cmap="gray_r", vmin=0.0, vmax=1.0)
+            colour = "black" if title_colours is None else title_colours[k]
+            ax.set_title(titles[k], fontsize=9, color=colour)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix, ax=None, labels: Sequence[str] | None = None, title: str | None = None):
+    """Draw a confusion matrix (rows true class, columns predicted) with its counts written in.
+
+    Zeros are left blank, so that the off-diagonal mistakes stand out; one single-hue colour scale (readable in grey) for all cells.
+    """
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"plot_confusion_matrix: expected a square matrix, got shape {matrix.shape}")
+    ax = _axes(ax)
+    n = len(matrix)
+    labels = [str(k) for k in range(n)] if labels is None else list(labels)
+    shown = ax.imshow(matrix, cmap="Blues")
+    for (i, j), count in np.ndenumerate(matrix):
+        if count:
+            dark = shown.norm(count) > 0.5
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=8,
+                    color="white" if dark else "black", fontweight="bold" if i != j else "normal")
+    ax.set(xticks=range(n), yticks=range(n), xticklabels=labels, yticklabels=labels,
+           xlabel="predicted class", ylabel="true class")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax

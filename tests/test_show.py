@@ -76,7 +76,7 @@ def test_source_renders_as_a_python_block():
 # Every function nnlib exports, and the helpers the chapters call by module.
 PUBLIC = [obj for obj in (getattr(nnlib, name) for name in nnlib.__all__) if inspect.isfunction(obj)] + [
     datasets.coffee_roasting, datasets.coffee_is_good, datasets.coffee_roasting_network,
-    datasets.normalization_stats, datasets.normalize, datasets.two_moons,
+    datasets.normalization_stats, datasets.normalize, datasets.two_moons, datasets.spirals,
     checks.check_dense, checks.run_cases]
 
 
