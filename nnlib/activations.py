@@ -84,11 +84,12 @@ def softmax(z, axis: int = -1):
     """
     if z.ndim == 0:  # a single score: its share of the total is all of it
         return np.ones_like(z)
-    top = np.max(z, axis=axis, keepdims=True)
+    top = z.max(axis=axis, keepdims=True)
     if np.isinf(top).any():
         return _softmax_with_infinities(z, top, axis)
     e = np.exp(z - top)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e /= e.sum(axis=axis, keepdims=True)  # in place: e is a new array of our own
+    return e
 
 
 def _softmax_with_infinities(z: np.ndarray, top: np.ndarray, axis: int) -> np.ndarray:

@@ -254,10 +254,10 @@ def loss_derivative(loss: LossLike, y_true, y_pred) -> np.ndarray:
     return derivatives[name](Y, P).reshape(np.shape(y_pred))
 
 
-def one_hot(labels, n_classes: int) -> np.ndarray:
+def one_hot(labels, n_classes: int, dtype=np.float64) -> np.ndarray:
     """Integer class labels (m,) or (m, 1) as one-hot rows (m, n_classes)."""
     labels = np.asarray(labels).reshape(-1).astype(int)
-    return np.eye(n_classes)[labels]
+    return np.eye(n_classes, dtype=dtype)[labels]
 
 
 def _targets(name: str, func: str, y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:

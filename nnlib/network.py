@@ -175,7 +175,7 @@ def check_network(func: str, X, y, layers: Sequence[Layer], loss: LossLike) -> N
     dtype = np.result_type(X, *(p for layer in layers for p in layer.params))
     out_shape = (len(X), *out)
     if name == "sparse_categorical_crossentropy":
-        Y = one_hot(sparse_labels(y, out_shape, f"{func}: {name}"), out_shape[1]).astype(dtype)
+        Y = one_hot(sparse_labels(y, out_shape, f"{func}: {name}"), out_shape[1], dtype)
         as_categorical = functools.partial(categorical_crossentropy, from_logits=from_logits(loss))
         return Network(X, Y, layers, as_categorical, "categorical_crossentropy", as_categorical)
     y = check_not_nan(as_float_array(y, "y", func), "y", func).astype(dtype, copy=False)
