@@ -7,6 +7,9 @@
                                         a zero-warning book build and the browser test
     python3 dev.py execute [NOTEBOOK]   re-run notebooks (default: all) and store their outputs
     python3 dev.py bench [--full-loop]  time loop vs vectorized dense layers (bench/README.md)
+    python3 dev.py bench train [OPTS]   time nnlib's training (backprop, fit, Adam) against raw NumPy,
+                                        scikit-learn and Keras; OPTS e.g. --quick (bench/README.md)
+    python3 dev.py bench conv           time nnlib's convolution: loops, im2col, Keras's Conv2D
     python3 dev.py binder [--keep]      launch the book as Binder would (fresh environment from
                                         binder/, headless JupyterLab) and run every chapter in it
     python3 dev.py lowest [PYTEST ARGS] set up .venv-lowest with the lowest versions pyproject.toml
@@ -136,6 +139,8 @@ def main(argv: list[str]) -> None:
         book()
     elif command == "test":
         test(rest)
+    elif command == "bench" and rest[:1] in (["train"], ["conv"]):
+        run(PYTHON, f"bench/{rest[0]}_bench.py", *rest[1:])
     elif command == "bench":
         run(PYTHON, "bench/dense_bench.py", *rest)
     elif command == "binder":
