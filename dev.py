@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One entry point for the book's chores. Needs only Python 3.10-3.12 to start.
+"""One entry point for the book's chores. Needs only Python 3.10-3.13 to start.
 
     python3 dev.py book                 set up .venv, build the HTML book into _build/html
     python3 dev.py test [PYTEST ARGS]   set up .venv, run every test: unit tests, the Keras
@@ -58,8 +58,8 @@ def venv_python(venv: Path) -> Path:
 def setup(venv: Path = VENV, *install: str, inputs: tuple[str, ...] = ()) -> None:
     """Create `venv` and pip-install `install` into it (default: requirements.txt), unless the
     files those depend on (requirements.txt, pyproject.toml and `inputs`) are unchanged since."""
-    if not (3, 10) <= sys.version_info[:2] <= (3, 12):
-        sys.exit(f"Python 3.10 to 3.12 is needed, this is {sys.version.split()[0]}")
+    if not (3, 10) <= sys.version_info[:2] <= (3, 13):
+        sys.exit(f"Python 3.10 to 3.13 is needed, this is {sys.version.split()[0]}")
     python, stamp = venv_python(venv), venv / ".installed-requirements"
     if not python.exists():
         run(sys.executable, "-m", "venv", venv)

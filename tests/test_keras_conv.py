@@ -36,6 +36,9 @@ keras = import_keras()
 import tensorflow as tf  # noqa: E402  (loaded quietly by import_keras just above)
 
 EPS64 = float(np.finfo(np.float64).eps)
+# Every Keras layer here says its dtype: Keras fixes its global dtype policy from floatx the first
+# time a layer is made without one, so after another test module, floatx alone would not reach it.
+F64 = "float64"
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +59,8 @@ def float64_tolerance(magnitude, n_terms):
 
 def keras_conv(K, b, activation, stride, padding, in_shape):
     kh, kw, _, c_out = K.shape
-    layer = keras.layers.Conv2D(c_out, (kh, kw), strides=stride, padding=padding, activation=activation)
+    layer = keras.layers.Conv2D(c_out, (kh, kw), strides=stride, padding=padding, activation=activation,
+                                dtype=F64)
     layer.build((None, *in_shape))
     layer.set_weights([K, b])
     return layer
@@ -89,8 +93,8 @@ def test_conv2d_forward_equals_keras(X_shape, K_shape, stride, padding, activati
 def test_max_pooling_and_flatten_forward_equal_keras_exactly(shape, pool_size):
     X = np.random.default_rng(1).normal(size=shape)
     pooled = max_pool2d(X, pool_size)
-    np.testing.assert_array_equal(pooled, keras.layers.MaxPooling2D(pool_size)(X).numpy())
-    np.testing.assert_array_equal(Flatten().forward(pooled)[0], keras.layers.Flatten()(pooled).numpy())
+    np.testing.assert_array_equal(pooled, keras.layers.MaxPooling2D(pool_size, dtype=F64)(X).numpy())
+    np.testing.assert_array_equal(Flatten().forward(pooled)[0], keras.layers.Flatten(dtype=F64)(pooled).numpy())
 
 
 def test_max_pooling_gradient_on_a_tie_goes_where_tensorflow_sends_it():
@@ -100,7 +104,7 @@ def test_max_pooling_gradient_on_a_tie_goes_where_tensorflow_sends_it():
     x = tf.constant(X)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        loss = tf.reduce_sum(keras.layers.MaxPooling2D(2)(x) * dA)
+        loss = tf.reduce_sum(keras.layers.MaxPooling2D(2, dtype=F64)(x) * dA)
     pool = MaxPooling2D(2)
     _, cache = pool.forward(X)
     np.testing.assert_array_equal(pool.backward(dA, cache)[0], tape.gradient(loss, x).numpy())
@@ -135,11 +139,11 @@ class CNN:
         return (*grads, dA), caches
 
     def keras_gradients(self):
-        model = keras.Sequential([keras.Input(self.X.shape[1:]),
+        model = keras.Sequential([keras.Input(self.X.shape[1:], dtype=F64),
                                   keras.layers.Conv2D(3, 3, strides=self.conv.stride, padding=self.conv.padding,
-                                                      activation="relu"),
-                                  keras.layers.MaxPooling2D(2), keras.layers.Flatten(),
-                                  keras.layers.Dense(2)])
+                                                      activation="relu", dtype=F64),
+                                  keras.layers.MaxPooling2D(2, dtype=F64), keras.layers.Flatten(dtype=F64),
+                                  keras.layers.Dense(2, dtype=F64)])
         model.set_weights([*self.conv.params, *self.dense.params])
         x = tf.constant(self.X)
         with tf.GradientTape() as tape:
