@@ -949,15 +949,19 @@ def _l2_reference(layers, l2):
 def check_l2_penalty(candidate: Callable) -> CheckResult:
     """Check ``candidate(layers, l2)``, Keras's L2 penalty ``l2 · Σ W²``, against `nnlib.l2_penalty`.
 
-    `layers` is a list of ``(W, b, activation)`` tuples. The penalty sums the squares of
-    every kernel's entries, over all layers, times `l2`: no ½ in front, no mean, and no
-    biases. It must return one number and leave the layers unchanged.
+    `layers` is a list of `nnlib.Dense` layers, as the chapter's networks are: each unpacks
+    as ``W, b, activation = layer`` and also has ``layer.W``, so answers written either way
+    pass. The penalty sums the squares of every kernel's entries, over all layers, times
+    `l2`: no ½ in front, no mean, and no biases. It must return one number and leave the
+    layers unchanged.
     """
+    from .layers import Dense  # what make_network and fit hand around; a tuple with names
+
     rng = np.random.default_rng(14)
 
     def layer(n_in, n_units, activation, bias_scale=1.0):
         W, _, g = _random_layer(rng, n_in, n_units, activation)
-        return W, bias_scale * rng.normal(size=n_units) + 0.5, g
+        return Dense(W, bias_scale * rng.normal(size=n_units) + 0.5, g)
 
     cases = [
         ("one layer, 2 inputs -> 3 units, l2 = 0.01", ([layer(2, 3, "relu")], 0.01)),
@@ -967,8 +971,8 @@ def check_l2_penalty(candidate: Callable) -> CheckResult:
                                               layer(4, 2, "softmax")], 0.1)),
         ("l2 = 0: no penalty", ([layer(2, 3, "relu"), layer(3, 1, "sigmoid")], 0.0)),
         ("kernels whose entries sum to about 0, l2 = 0.5",
-         ([(np.array([[1.5, -1.5], [-0.5, 0.5]]), np.array([1.0, -2.0]), "relu"),
-           (np.array([[2.0], [-2.0]]), np.array([0.5]), "sigmoid")], 0.5)),
+         ([Dense(np.array([[1.5, -1.5], [-0.5, 0.5]]), np.array([1.0, -2.0]), "relu"),
+           Dense(np.array([[2.0], [-2.0]]), np.array([0.5]), "sigmoid")], 0.5)),
     ]
     return run_cases("l2_penalty", candidate, _l2_reference, cases)
 
@@ -1137,8 +1141,8 @@ def _crossentropy_from_logits(y, Z):
 def check_crossentropy_from_logits(candidate: Callable) -> CheckResult:
     """Check ``candidate(y, Z)``, categorical cross-entropy computed from scores, against nnlib's.
 
-    `y` is (m, K), one row per example holding a distribution over the K classes (one-hot,
-    or soft labels); `Z` is (m, K), a linear output layer's scores. The result is one float,
+    `y` is (m, n_classes), one row per example holding a distribution over the classes (one-hot,
+    or soft labels); `Z` is (m, n_classes), a linear output layer's scores. The result is one float,
     ``mean over examples of −Σ_k y_k log softmax(z)_k``, as
     ``nnlib.categorical_crossentropy(y, Z, from_logits=True)``. Scores 1000 apart give a
     loss of 1000 or 2000: no overflow (log-sum-exp with the max subtracted), no clipping.
@@ -1150,7 +1154,8 @@ def check_crossentropy_from_logits(candidate: Callable) -> CheckResult:
          (np.eye(3)[[0, 2, 1, 1, 0]], rng.normal(scale=2.0, size=(5, 3)))),
         ("scores 1000 apart, both examples wrong: losses 2000 and 1000, mean 1500 (log-sum-exp, no clipping)",
          (np.eye(3)[[2, 0]], np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]]))),
-        ("sure and right, z = [50, 0, 0], class 0: a loss of about 2e-22",
+        ("sure and right, z = [50, 0, 0], class 0: a loss of about 4e-22 (2e^-50), which float64 rounds to 0;"
+         " both are accepted",
          (np.eye(3)[[0]], np.array([[50.0, 0.0, 0.0]]))),
         ("soft labels y = [0.1, 0.8, 0.1] and [0.5, 0.5, 0]: -sum_k y_k log p_k, every k counts",
          (np.array([[0.1, 0.8, 0.1], [0.5, 0.5, 0.0]]), rng.normal(size=(2, 3)))),
@@ -1173,8 +1178,11 @@ def _glorot_mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list)
     keras_shape = "W is (n_in, n_units), one row per input and one column per unit, as in Keras"
     if got.shape != expected.shape:
         return f"{problem}: {keras_shape}" if got.shape == expected.shape[::-1] else problem
-    if got.shape == expected.T.shape and np.allclose(got, expected.T, rtol=RTOL, atol=ATOL):
-        return f"{problem}: this is the expected W transposed; {keras_shape}"
+    # The right shape, but drawn as (n_units, n_in) and then transposed: the right numbers, reordered.
+    if np.allclose(got.T.reshape(expected.shape), expected, rtol=RTOL, atol=ATOL):
+        return (f"{problem}: these are the expected random numbers in another order, as when drawn with "
+                "size=(n_units, n_in) and then transposed; draw W in its own shape, "
+                "size=(n_in, n_units), and use it as drawn")
     ratio = np.sum(got * expected) / np.sum(expected * expected)
     if np.allclose(got, ratio * expected, rtol=RTOL, atol=ATOL):
         return (f"{problem}: every weight is {ratio:.4g} times the expected one, so the random numbers are "
@@ -1190,7 +1198,8 @@ def check_glorot_uniform(candidate: Callable) -> CheckResult:
     random numbers (each gets a generator seeded alike): one call
     ``rng.uniform(-limit, limit, size=(n_in, n_units))`` with
     ``limit = sqrt(6 / (n_in + n_units))``. The report says whether a wrong answer has the
-    transposed shape, a wrong limit (the right numbers, scaled) or other random numbers.
+    transposed shape, the right shape drawn as (n_units, n_in) and transposed (the right numbers,
+    reordered), a wrong limit (the right numbers, scaled) or other random numbers.
     """
     cases = [
         ("n_in = 2, n_units = 3: limit sqrt(6/5)", (2, 3, np.random.default_rng(1))),
@@ -1220,11 +1229,13 @@ def _confusion_mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: li
                 "even for a class that never occurs")
     if np.allclose(got, expected.T, rtol=RTOL, atol=ATOL):
         return f"{problem}: this is the transpose; row i is the true class i, column j the predicted class j"
-    row_sums = np.maximum(expected.sum(axis=1, keepdims=True), 1)
-    fractions = (np.allclose(got, expected / row_sums, rtol=RTOL, atol=ATOL)
-                 or np.allclose(got, expected / expected.sum(), rtol=RTOL, atol=ATOL))
-    if fractions or np.any(got != np.round(got)):
+    if np.any(got != np.round(got)):
         return f"{problem}: entries must be counts (whole numbers), not fractions; leave out the division"
+    row_sums = np.maximum(expected.sum(axis=1, keepdims=True), 1)
+    if np.allclose(got, np.minimum(expected, 1)) or np.allclose(got, expected / row_sums):
+        return (f"{problem}: entries must be counts; each pair (true, predicted) counts once here. "
+                "Rows divided by their sums, or M[y_true, y_pred] += 1 (which adds 1 once per distinct "
+                "pair: use np.add.at(M, (y_true, y_pred), 1) or a loop), give that")
     return problem
 
 
@@ -1584,14 +1595,12 @@ def _pca_mismatch(got: np.ndarray | str, expected: _ExpectedWithArgs, numeric: l
     """`_named_mistake` on projections whose columns may each have either sign."""
     if isinstance(got, str):
         return got
-    aligned = _ExpectedWithArgs([expected[0]])
-    aligned.args = expected.args
-    candidates = _pca_mistakes(*expected.args)
+    got_aligned = _sign_aligned(got, expected[0])
 
-    def mistakes(*_):
-        return [(advice, _sign_aligned(got, value)) for advice, value in candidates]
+    def mistakes(*args):  # each mistake's columns signed like the answer's, so signs never hide one
+        return [(advice, _sign_aligned(value, got_aligned)) for advice, value in _pca_mistakes(*args)]
 
-    problem = _named_mistake(_sign_aligned(got, expected[0]), aligned, numeric, mistakes)
+    problem = _named_mistake(got_aligned, expected, numeric, mistakes)
     if problem and got.shape == expected[0].shape[::-1]:
         return f"{problem}: the result has one row per example, (m, k), not (k, m)"
     return problem

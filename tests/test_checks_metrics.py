@@ -312,4 +312,16 @@ def test_a_normalised_diagonal_is_called_fractions(capsys):
     # every prediction right: row-normalising gives the identity, whole numbers, yet not the counts
     result = checks.check_confusion_matrix(confusion_normalised)
     case5 = next(f for f in result.failures if f.startswith("case 5"))
-    assert case5.endswith("entries must be counts (whole numbers), not fractions; leave out the division")
+    assert "each pair (true, predicted) counts once here" in case5
+
+
+def fancy_index_increment(y_true, y_pred, n_classes):
+    M = np.zeros((n_classes, n_classes), dtype=int)
+    M[y_true, y_pred] += 1  # adds once per distinct pair, not once per example
+    return M
+
+
+def test_a_fancy_index_increment_is_named():
+    result = checks.check_confusion_matrix(fancy_index_increment)
+    assert not result
+    assert any("np.add.at" in f for f in result.failures)
