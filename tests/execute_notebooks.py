@@ -6,6 +6,9 @@ not stored: the book shows a static figure beside each widget instead. Nor are
 execution timestamps: with cell ids kept and no timings, a re-run changes only the
 lines whose outputs changed, so a notebook's diff shows what really changed.
 
+Every chapter's Colab cell is rewritten to install this release's tag of nnlib
+(`COLAB_CELL`) and tagged ``remove-cell``, so raising the version updates them all.
+
 Solutions are collapsed for readers of the notebook too: every cell between a
 ``{solution-start}`` and its ``{solution-end}`` is marked hidden in the metadata
 JupyterLab honours (``jupyter.source_hidden``, and ``outputs_hidden`` for code) and,
@@ -19,13 +22,46 @@ import time
 from pathlib import Path
 
 import nbformat
+import yaml
 from nbclient import NotebookClient
 
-CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+import nnlib
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = ROOT / "chapters"
+
+#: Every chapter's second cell. On Colab it installs the release of nnlib that matches the
+#: book (the tag v<nnlib.__version__>) without its dependencies: Colab's own TensorFlow,
+#: NumPy, scikit-learn and ipywidgets (7 or 8) stay as they are, and nnlib works with them.
+REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+COLAB_CELL = (
+    "# On Colab, install this book's release of nnlib, leaving Colab's own TensorFlow, NumPy and\n"
+    "# ipywidgets as they are (nnlib works with them). Elsewhere this cell does nothing.\n"
+    "import sys\n"
+    "\n"
+    'if "google.colab" in sys.modules:\n'
+    f'    %pip install --quiet --no-deps "nnlib @ git+{REPOSITORY}@v{nnlib.__version__}"'
+)
+
+
+def colab_cell_index(nb) -> int | None:
+    """The index of the cell that installs nnlib on Colab, or None."""
+    return next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "google.colab" in c.source), None)
+
+
+def set_colab_cell(nb) -> None:
+    """Make the chapter's Colab cell COLAB_CELL (this release's tag), hidden on the web pages."""
+    i = colab_cell_index(nb)
+    if i is not None:
+        nb.cells[i].source = COLAB_CELL
+        tags = nb.cells[i].metadata.setdefault("tags", [])
+        if "remove-cell" not in tags:
+            tags.append("remove-cell")
 
 
 def execute(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
+    set_colab_cell(nb)
     start = time.perf_counter()
     client = NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
                             record_timing=False, resources={"metadata": {"path": str(path.parent)}})

@@ -14,9 +14,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from execute_notebooks import solution_cells
+from execute_notebooks import COLAB_CELL, colab_cell_index, solution_cells
 
-CHAPTERS = sorted((Path(__file__).resolve().parent.parent / "chapters").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 MACHINE_TEXT = re.compile(r"/(root|home|tmp|work|Users)/|at 0x[0-9a-f]{6,}")
 
 
@@ -126,3 +127,12 @@ def test_mentions_of_other_chapters_are_links(path):
         cells, own = [c.source for c in nb.cells if c.cell_type == "markdown"], int(path.name[:2])
     plain = [m for source in cells for m in _plain_chapter_mentions(source, own)]
     assert not plain, f"plain-text chapter mentions (make them links): {plain}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_the_colab_cell_installs_the_books_release_and_is_hidden_on_the_web(path):
+    nb = nbformat.read(path, as_version=4)
+    i = colab_cell_index(nb)
+    assert i == 1, "the Colab install cell must be the chapter's second cell"
+    assert nb.cells[i].source == COLAB_CELL, "run `python3 dev.py execute`: it writes COLAB_CELL"
+    assert "remove-cell" in nb.cells[i].metadata.get("tags", []), "the web book must not show the Colab cell"
