@@ -919,7 +919,7 @@ CLASS_MARKERS = ("o", "X", "^", "s", "D", "v")
 
 
 def plot_classes(X, y, ax=None, names: Sequence[str] | None = None, size: float = 22):
-    """Scatter a 2-D data set, one colour and marker per class label ``0 .. K − 1``.
+    """Scatter a 2-D data set, one colour and marker per class label ``0 .. n_classes − 1``.
 
     `names` label the classes in the legend ("class k" by default). The axes are the two
     features, ``x_1`` and ``x_2``, on equal scales, so circles look round.
@@ -937,7 +937,7 @@ def plot_classes(X, y, ax=None, names: Sequence[str] | None = None, size: float 
 
 
 def predicted_classes(scores) -> np.ndarray:
-    """The class of each row of a classifier's output: the largest of K scores (probabilities or
+    """The class of each row of a classifier's output: the largest of n_classes scores (probabilities or
     logits), or, for one probability per example ((n,) or (n, 1)), class 1 where it is ≥ 0.5."""
     scores = np.asarray(scores, dtype=float)
     if scores.ndim == 1 or scores.shape[1] == 1:
@@ -950,7 +950,7 @@ def plot_class_regions(predict: Callable[[np.ndarray], np.ndarray], X, y=None, a
     """Shade the plane by the class ``predict`` gives each point, boundaries drawn in black.
 
     `predict` receives an (n, 2) array in the units of `X` and returns what
-    `predicted_classes` reads: K class scores per point, or one probability of class 1.
+    `predicted_classes` reads: one score per class for each point, or one probability of class 1.
     With labels `y` the points are drawn on top (`plot_classes`).
     """
     from matplotlib.colors import ListedColormap
@@ -1003,7 +1003,9 @@ def plot_image(image, ax=None, title: str | None = None, cmap: str = "gray_r", s
     image = np.asarray(image, dtype=float)
     limit = np.nanmax(np.abs(image)) if symmetric else None
     shown = ax.imshow(image, cmap=cmap, vmin=-limit if symmetric else None, vmax=limit)
-    ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+    from mpl_toolkits.axes_grid1 import make_axes_locatable  # a colour bar as tall as the image
+
+    ax.figure.colorbar(shown, cax=make_axes_locatable(ax).append_axes("right", size="4%", pad=0.08))
     if values:
         for (i, j), v in np.ndenumerate(image):
             if not np.isnan(v):
@@ -1020,12 +1022,18 @@ def plot_image(image, ax=None, title: str | None = None, cmap: str = "gray_r", s
 def plot_image_grid(images, ax=None, n_cols: int = 4, labels: Sequence[str] | None = None, title: str | None = None,
                     cmap: str = "cividis", symmetric: bool = False):
     """Several images ``(n, h, w)`` side by side on one Axes (`tile_images`), on one colour scale,
-    each labelled above its top-left corner (by default 0 .. n − 1)."""
-    images = np.asarray(images, dtype=float)
-    ax = plot_image(tile_images(images, n_cols), ax=ax, title=title, cmap=cmap, symmetric=symmetric)
-    h, w = images.shape[1:]
-    for k, label in enumerate(labels if labels is not None else [str(k) for k in range(len(images))]):
-        ax.text((k % n_cols) * (w + 1) - 0.5, (k // n_cols) * (h + 1) - 0.6, label, fontsize=8, va="bottom")
+    each labelled in the gap below it (by default 0 .. n − 1)."""
+    mosaic = tile_images(images, n_cols)  # also checks the shape
+    n, h, w = np.shape(images)
+    labels = list(labels) if labels is not None else [str(k) for k in range(n)]
+    if len(labels) != n:
+        raise ValueError(f"plot_image_grid: expected one label per image, {n}, got {len(labels)}")
+    ax = plot_image(mosaic, ax=ax, title=title, cmap=cmap, symmetric=symmetric)
+    bottom = -(-n // n_cols) * (h + 1) - 0.5
+    ax.set_ylim(bottom, -0.5)  # room for the last row's labels
+    for k, label in enumerate(labels):
+        ax.text((k % n_cols) * (w + 1) + (w - 1) / 2, (k // n_cols) * (h + 1) + h - 0.45, label,
+                fontsize=8, ha="center", va="top")
     return ax
 
 
@@ -1057,7 +1065,8 @@ def plot_digits(X, titles: Sequence[str], n_cols: int = 8, size: float = 1.1, ti
 def plot_confusion_matrix(matrix, ax=None, labels: Sequence[str] | None = None, title: str | None = None):
     """Draw a confusion matrix (rows true class, columns predicted) with its counts written in.
 
-    Zeros are left blank, so that the off-diagonal mistakes stand out; one single-hue colour scale (readable in grey) for all cells.
+    Zeros are left blank, so that the off-diagonal mistakes stand out; one single-hue colour
+    scale (readable in grey) for all cells.
     """
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
