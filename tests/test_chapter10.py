@@ -65,13 +65,13 @@ def test_matched_runs_refuses_runs_that_do_not_match(theirs, message):
 # --- facts the chapter states, from first principles ---------------------------------------
 
 def test_momentum_on_a_quadratic_follows_the_heavy_ball_recurrence():
-    # w_{k+1} = (1 + mu - lr lam) w_k - mu w_{k-1}: nnlib.SGD with momentum, on f = lam w^2 / 2
-    lam, lr, mu = 25.0, 0.07, 0.5
+    # w_{k+1} = (1 + mu - lr kappa) w_k - mu w_{k-1}: nnlib.SGD with momentum, on f = kappa w^2 / 2
+    kappa, lr, mu = 25.0, 0.07, 0.5
     sgd, w = nnlib.SGD(lr, momentum=mu), [np.array([1.0])]
     for _ in range(20):
-        w.append(sgd.apply([lam * w[-1]], [w[-1]])[0])
+        w.append(sgd.apply([kappa * w[-1]], [w[-1]])[0])
     w = np.array(w)[:, 0]
-    np.testing.assert_allclose(w[2:], (1 + mu - lr * lam) * w[1:-1] - mu * w[:-2], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(w[2:], (1 + mu - lr * kappa) * w[1:-1] - mu * w[:-2], rtol=1e-12, atol=1e-15)
 
 
 def test_exponential_decay_counts_steps_so_epochs_multiply_the_decay():

@@ -281,3 +281,13 @@ def test_decay_report_names_the_step_and_both_rates(capsys):
     out = capsys.readouterr().out
     assert ("✗ exponential_decay, case 4 (step 99, staircase: the last step before the first drop): "
             "expected 0.1, got 0.050") in out
+
+
+def test_decay_computed_in_float32_fails_where_the_rounding_grows():
+    # Keras's own float32 arithmetic: decay_rate = 0.999 rounded to float32 and raised to the power 1000 is
+    # off by about 1e-5 relative, beyond RTOL; the exercise asks for float64, as nnlib.ExponentialDecay
+    def in_float32(s, lr, d, r, st):
+        exponent = np.float32(s) / np.float32(d)
+        return np.float32(lr) * np.float32(r) ** (np.floor(exponent) if st else exponent)
+
+    assert decay_failures(in_float32) == [8]

@@ -186,7 +186,22 @@ def test_crossentropy_with_the_wrong_sign_is_caught(capsys):
     found = failures(checks.check_crossentropy_from_logits,
                      lambda y, Z: float(np.mean(np.sum(y * nnlib.log_softmax(Z), axis=1))), capsys)
     assert case_numbers(found) == [1, 2, 3, 5] and "expected 0.313262, got -0.313262" in found[0]
-    # case 4's loss, about 2e-22, is zero within the check's tolerance whatever its sign
+    # case 4's loss, about 4e-22, is zero within the check's tolerance whatever its sign
+
+
+def test_case_4s_tiny_loss_is_accepted_exact_or_rounded_to_0(capsys):
+    """log(1 + 2e^-50) = 3.86e-22, which nnlib's reference rounds to 0.0: both pass."""
+    def exact_for_the_sure_case(y, Z):  # log1p keeps the digits log(sum) loses
+        top = Z.max(axis=1, keepdims=True)
+        log_p = Z - top - np.log1p(np.exp(Z - top).sum(axis=1, keepdims=True) - 1)
+        return float(np.mean(-np.sum(y * log_p, axis=1)))
+
+    y, Z = np.eye(3)[[0]], np.array([[50.0, 0.0, 0.0]])
+    assert exact_for_the_sure_case(y, Z) == pytest.approx(2 * np.exp(-50.0), rel=1e-12)
+    assert nnlib.categorical_crossentropy(y, Z, from_logits=True) == 0.0
+    passes(checks.check_crossentropy_from_logits, exact_for_the_sure_case, capsys)
+    found = failures(checks.check_crossentropy_from_logits, lambda y, Z: None, capsys)
+    assert "a loss of about 4e-22 (2e^-50), which float64 rounds to 0; both are accepted" in found[3]
 
 
 def test_one_hot_rows_used_as_sparse_labels_are_caught(capsys):
@@ -254,7 +269,23 @@ def test_the_transposed_shape_is_named(capsys):
     assert "returned shape (3, 2), expected shape (2, 3): W is (n_in, n_units)" in found[0]
     found = failures(checks.check_glorot_uniform, drawn_then_transposed, capsys)
     assert case_numbers(found) == [1, 2, 3, 4]
-    assert "this is the expected W transposed" in found[3]  # 4 x 4: the shape alone cannot tell
+    assert "W is (n_in, n_units)" in found[0]
+    # 4 x 4: the shape is right, the numbers are the expected W transposed
+    assert "returned shape" not in found[3] and "size=(n_units, n_in) and then transposed" in found[3]
+
+
+def test_numbers_drawn_as_n_units_by_n_in_then_transposed_are_named(capsys):
+    """Other texts' (n_units, n_in) weights, transposed to Keras's shape: right shape, numbers reordered."""
+    def drawn_the_other_way(n_in, n_units, rng):
+        limit = np.sqrt(6 / (n_in + n_units))
+        return rng.uniform(-limit, limit, size=(n_units, n_in)).T
+
+    found = failures(checks.check_glorot_uniform, drawn_the_other_way, capsys)
+    assert case_numbers(found) == [1, 3, 4]  # n_units = 1: a column drawn as a row holds the same order
+    for f in found:
+        assert "returned shape" not in f and "different random numbers" not in f
+        assert "expected random numbers in another order" in f
+        assert "size=(n_units, n_in) and then transposed" in f and "size=(n_in, n_units)" in f
 
 
 def test_other_random_numbers_are_reported(capsys):

@@ -60,10 +60,31 @@ def l2_squaring_in_place(layers, l2):
     return l2 * total
 
 
-@pytest.mark.parametrize("candidate", [nnlib.l2_penalty, my_l2_penalty], ids=["nnlib", "by hand"])
+def l2_by_attribute(layers, l2):  # the idiom the chapter's own code uses: layer.W
+    return l2 * sum(np.sum(layer.W ** 2) for layer in layers)
+
+
+def l2_by_index(layers, l2):
+    return l2 * sum(np.sum(layer[0] ** 2) for layer in layers)
+
+
+def l2_of_every_param(layers, l2):  # layer.params holds the biases too
+    return l2 * sum(np.sum(p ** 2) for layer in layers for p in layer.params)
+
+
+@pytest.mark.parametrize("candidate", [nnlib.l2_penalty, my_l2_penalty, l2_by_attribute, l2_by_index],
+                         ids=["nnlib", "tuple unpacking", "layer.W", "layer[0]"])
 def test_check_l2_penalty_passes_right_answers(candidate, capsys):
     assert checks.check_l2_penalty(candidate)
     assert capsys.readouterr().out == "✓ l2_penalty: all 5 cases passed.\n"
+
+
+def test_check_l2_penalty_hands_over_dense_layers(monkeypatch):
+    """Every case's layers are nnlib.Dense, as in the chapter: they unpack as (W, b, g) and have .W."""
+    seen = []
+    monkeypatch.setattr(checks, "_l2_reference", lambda layers, l2: seen.append(layers) or 0.0)
+    checks.check_l2_penalty(lambda layers, l2: 0.0)
+    assert len(seen) == 5 and all(type(layer) is nnlib.Dense for layers in seen for layer in layers)
 
 
 def test_check_l2_penalty_reference_is_nnlibs_penalty():
@@ -73,6 +94,7 @@ def test_check_l2_penalty_reference_is_nnlibs_penalty():
 
 @pytest.mark.parametrize("candidate, failing", [
     (l2_with_biases, ["case 1", "case 2", "case 3", "case 5"]),
+    (l2_of_every_param, ["case 1", "case 2", "case 3", "case 5"]),
     (l2_with_a_half, ["case 1", "case 2", "case 3", "case 5"]),
     (l2_without_the_square, ["case 1", "case 2", "case 3", "case 5"]),
     (l2_of_absolute_values, ["case 1", "case 2", "case 3", "case 5"]),
@@ -81,8 +103,8 @@ def test_check_l2_penalty_reference_is_nnlibs_penalty():
     (l2_norm_not_squared, ["case 1", "case 2", "case 3", "case 5"]),
     (l2_last_layer_only, ["case 2", "case 3", "case 5"]),
     (l2_squaring_in_place, ["case 1", "case 2", "case 3", "case 4", "case 5"]),
-], ids=["biases included", "a 1/2 in front", "square forgotten", "L1", "mean", "square of the sum",
-        "norm not squared", "last layer only", "W squared in place"])
+], ids=["biases included", "all of layer.params", "a 1/2 in front", "square forgotten", "L1", "mean",
+        "square of the sum", "norm not squared", "last layer only", "W squared in place"])
 def test_check_l2_penalty_catches_wrong_answers(candidate, failing, capsys):
     result = checks.check_l2_penalty(candidate)
     assert [f.split(" (")[0] for f in result.failures] == failing
