@@ -1,7 +1,9 @@
 """Where readers run the chapters, and how the book is published, stay wired up.
 
-- Colab: every chapter opens with the standard set-up cell, which installs nnlib from the
-  repository named in _config.yml (the one source of truth for the address).
+- Colab: every chapter opens with the standard set-up cell (`COLAB_CELL`, which
+  `python3 dev.py execute` writes), installing the release tag v<nnlib.__version__> of the
+  repository named in _config.yml (the one source of truth for the address) without
+  dependencies, hidden on the web pages.
 - Binder: binder/ pins the Python version and installs nnlib with Keras (tensorflow-cpu
   on Linux), JupyterLab and jupyterlab-myst, without the book's build and test tools.
   `python3 dev.py binder` goes further: it installs all this and runs every chapter.
@@ -20,6 +22,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+import nnlib
+
+from execute_notebooks import COLAB_CELL
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10: pytest brings tomli, the same parser
@@ -32,12 +38,6 @@ REPO_URL = CONFIG["repository"]["url"]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
-COLAB_CELL = """\
-# On Colab, install nnlib from the book's repository; elsewhere this cell does nothing.
-import sys
-
-if "google.colab" in sys.modules:
-    %pip install --quiet "nnlib @ git+{url}\""""
 
 
 def first_code_cell(path: Path) -> dict:
@@ -52,11 +52,14 @@ def test_first_code_cell_is_the_colab_setup(path):
     cell = first_code_cell(path)
     source = "".join(cell["source"]).strip()
     urls = re.findall(r"git\+(\S+?)\"", source)
-    assert urls == [REPO_URL], (
-        f"the Colab cell installs from {urls}, but _config.yml's repository.url is {REPO_URL}")
-    assert source == COLAB_CELL.format(url=REPO_URL), (
-        f"the first code cell is not the standard Colab set-up cell:\n{source}")
+    assert urls == [f"{REPO_URL}@v{nnlib.__version__}"], (
+        f"the Colab cell installs from {urls}, but _config.yml's repository.url is {REPO_URL} "
+        f"and this release is v{nnlib.__version__}")
+    assert "--no-deps" in source, "Colab's own TensorFlow, NumPy and ipywidgets must stay as they are"
+    assert source == COLAB_CELL, (
+        f"the first code cell is not the standard Colab set-up cell (run `python3 dev.py execute`):\n{source}")
     assert cell["outputs"] == [], "the Colab cell must print nothing outside Colab"
+    assert "remove-cell" in cell["metadata"].get("tags", []), "the web book must not show the Colab cell"
 
 
 # --- Binder --------------------------------------------------------------------------------

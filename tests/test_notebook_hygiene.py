@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from execute_notebooks import COLAB_CELL, colab_cell_index, solution_cells
+from execute_notebooks import solution_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -128,11 +128,3 @@ def test_mentions_of_other_chapters_are_links(path):
     plain = [m for source in cells for m in _plain_chapter_mentions(source, own)]
     assert not plain, f"plain-text chapter mentions (make them links): {plain}"
 
-
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_the_colab_cell_installs_the_books_release_and_is_hidden_on_the_web(path):
-    nb = nbformat.read(path, as_version=4)
-    i = colab_cell_index(nb)
-    assert i == 1, "the Colab install cell must be the chapter's second cell"
-    assert nb.cells[i].source == COLAB_CELL, "run `python3 dev.py execute`: it writes COLAB_CELL"
-    assert "remove-cell" in nb.cells[i].metadata.get("tags", []), "the web book must not show the Colab cell"
