@@ -1275,22 +1275,61 @@ def _roc_reference(y_true, scores):
     return fpr, tpr
 
 
+class _RocExpected(_Arrays):
+    """One part (fpr or tpr) of the reference curve, as ``[array]``, knowing the case's arguments.
+
+    `index` is 0 for fpr, 1 for tpr; `args` are ``(y_true, scores)``. With them
+    `_roc_mismatch` can recognise the other part, or the curve with drop_intermediate=True.
+    """
+
+    index: int = 0
+    args: tuple = ()
+
+
+def _roc_expected(y_true, scores):
+    parts = []
+    for index, part in enumerate(_roc_reference(y_true, scores)):
+        expected = _RocExpected([np.asarray(part, dtype=float)])
+        expected.index, expected.args = index, (y_true, scores)
+        parts.append(expected)
+    return tuple(parts)
+
+
+def _same(got: np.ndarray, value) -> bool:
+    value = np.asarray(value, dtype=float)
+    return value.shape == got.shape and np.allclose(got, value, rtol=RTOL, atol=ATOL)
+
+
 @np.errstate(all="ignore")
-def _roc_mismatch(got: np.ndarray | str, expected: np.ndarray, numeric: list) -> str | None:
-    """`_mismatch`, saying when the curve has too few or too many points, or comes one threshold late."""
-    problem = _mismatch(got, expected, numeric)
+def _roc_mismatch(got: np.ndarray | str, expected: _RocExpected, numeric: list) -> str | None:
+    """`_mismatch`, saying when the part is the other one, lacks collinear points, has too few
+    or too many points, or comes one threshold late.
+    """
+    from .metrics import roc_curve
+
+    problem = _mismatch(got, expected[0], numeric)
     if problem is None or isinstance(got, str) or problem.startswith("right") or got.ndim != 1:
         return problem
+    names = ("fpr", "tpr")
+    mine, other = names[expected.index], names[1 - expected.index]
+    swapped = _same(got, _roc_reference(*expected.args)[1 - expected.index])
+    late = got.shape == expected[0].shape and got[0] == 0 and _same(got[1:], expected[0][:-1])
+    strict = ("each value is the one expected a threshold earlier: an example is predicted positive when its "
+              "score is ≥ the threshold, not >")
+    if swapped:  # a swapped pair can look one threshold late too: say so only when it fits both
+        order = "return (fpr, tpr) in that order, the false-positive rate first, as scikit-learn's roc_curve does"
+        return (f"{problem}: this is {other}, not {mine} ({order}), or else {strict}" if late
+                else f"{problem}: this is {other}, not {mine}; {order}")
+    if _same(got, roc_curve(*expected.args, drop_intermediate=True)[expected.index]):
+        return (f"{problem}: points on a straight line between their neighbours are left out, as roc_curve "
+                "does by default; pass drop_intermediate=False to keep one point per distinct score")
     points = "expected one point per distinct score (tied scores give one point), after the (0, 0) start"
-    if len(got) < len(expected):
+    if len(got) < len(expected[0]):
         return (f"{problem}: {points}; are the scores turned into 0/1 labels first? "
                 "The curve needs the scores themselves")
-    if len(got) > len(expected):
+    if len(got) > len(expected[0]):
         return f"{problem}: {points}"
-    if got[0] == 0 and np.allclose(got[1:], expected[:-1], rtol=RTOL, atol=ATOL):
-        return (f"{problem}: each value is the one expected a threshold earlier: an example is predicted "
-                "positive when its score is ≥ the threshold, not >")
-    return problem
+    return f"{problem}: {strict}" if late else problem
 
 
 def check_roc_curve(candidate: Callable) -> CheckResult:
@@ -1324,7 +1363,7 @@ def check_roc_curve(candidate: Callable) -> CheckResult:
         ("30 predicted probabilities", (y_prob, prob)),
     ]
     parts = ("fpr", "tpr")
-    return _run("roc_curve", candidate, _roc_reference, cases, parts, split=_items(parts), mismatch=_roc_mismatch)
+    return _run("roc_curve", candidate, _roc_expected, cases, parts, split=_items(parts), mismatch=_roc_mismatch)
 
 
 # ---- convolution (chapter 12: Conv2D from scratch)
@@ -1384,6 +1423,11 @@ def _conv2d_mismatch(got: np.ndarray | str, expected: _ConvExpected, numeric: li
         return problem
     # On one line: a few numbers, or the worst of many, read better than a page of them.
     problem = _worst_entry(got, z) if z.size > 12 else " ".join(problem.split())
+    # float32 sums err by ~1e-7 of the terms' size (~1 here): right but for the rounding of float32
+    if np.allclose(got, z, rtol=1e-5, atol=1e-5 * max(1.0, np.max(np.abs(z)))):
+        return (f"{problem}: right but for rounding, as float32 arithmetic (about 7 digits) gives; "
+                "compute in float64, NumPy's default: np.zeros((h_out, w_out, c_out)) without "
+                "dtype=np.float32, and no .astype(np.float32)")
     for advice, args in _conv2d_mistakes(x, K, b):
         if np.allclose(got, conv2d_loop(*args), rtol=RTOL, atol=ATOL):
             return f"{problem}: {advice}"
@@ -1409,7 +1453,7 @@ def check_conv2d(candidate: Callable) -> CheckResult:
     as Keras's ``Conv2D`` computes it (the kernel is not flipped). Where a case fails, the
     report names the mistake when it is a common one: a flipped kernel, an output one row
     short, a bias forgotten or added more than once, only the first channel used, the
-    kernel's axes swapped, or the channels first.
+    kernel's axes swapped, the channels first, or float32 arithmetic.
     """
     rng = np.random.default_rng(22)
 

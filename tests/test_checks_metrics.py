@@ -325,3 +325,33 @@ def test_a_fancy_index_increment_is_named():
     result = checks.check_confusion_matrix(fancy_index_increment)
     assert not result
     assert any("np.add.at" in f for f in result.failures)
+
+
+def test_check_roc_curve_names_fpr_and_tpr_swapped(capsys):
+    # checked before the "≥ the threshold, not >" advice, which a swapped pair may also seem to fit
+    result = checks.check_roc_curve(roc_swapped)
+    assert len(result.failures) == result.n_cases == 12
+    order = "return (fpr, tpr) in that order, the false-positive rate first, as scikit-learn's roc_curve does"
+    for f in result.failures:
+        mine, other = ("fpr", "tpr") if f.startswith("fpr:") else ("tpr", "fpr")
+        assert f"this is {other}, not {mine}" in f and order in f
+    # where the swapped part also equals the right one a threshold late (case 1's tpr), both are named
+    ambiguous = [f for f in result.failures if "not >" in f]
+    assert [f.split(" (")[0] for f in ambiguous] == ["tpr: case 1"]
+    assert ambiguous[0].endswith(f"this is fpr, not tpr ({order}), or else each value is the one expected a "
+                                 "threshold earlier: an example is predicted positive when its score is ≥ the "
+                                 "threshold, not >")
+
+
+def test_check_roc_curve_names_drop_intermediate(capsys):
+    # scikit-learn's roc_curve drops collinear points by default: a learner who calls it gets fewer points
+    import sklearn.metrics
+
+    for candidate in (lambda y, s: sklearn.metrics.roc_curve(y, s)[:2], lambda y, s: metrics.roc_curve(y, s)[:2]):
+        result = checks.check_roc_curve(candidate)
+        failed = [f.split(": ")[1].split(" (")[0] for f in result.failures]
+        assert failed == ["case 3", "case 4", "case 5", "case 6"] * 2
+        assert all(f.endswith("points on a straight line between their neighbours are left out, as roc_curve "
+                              "does by default; pass drop_intermediate=False to keep one point per distinct score")
+                   for f in result.failures)
+        assert "0/1 labels" not in capsys.readouterr().out
