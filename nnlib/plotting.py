@@ -993,11 +993,12 @@ def tile_images(images, n_cols: int, gap: int = 1) -> np.ndarray:
 
 
 def plot_image(image, ax=None, title: str | None = None, cmap: str = "gray_r", symmetric: bool = False,
-               values: bool = False, fmt: str = "{:.1f}"):
+               values: bool = False, fmt: str = "{:.1f}", value_size: float = 10):
     """Draw a 2-D array as pixels (row 0 at the top, as NumPy prints it), with a colour bar.
 
     `symmetric` centres the colour scale on 0 (for kernels, whose signs matter); `values`
-    writes each entry in its pixel, for arrays small enough to read.
+    writes each entry in its pixel (as `fmt`, in `value_size`-point type), for arrays small
+    enough to read.
     """
     ax = _axes(ax)
     image = np.asarray(image, dtype=float)
@@ -1011,7 +1012,7 @@ def plot_image(image, ax=None, title: str | None = None, cmap: str = "gray_r", s
             if not np.isnan(v):
                 r, g, b, _ = shown.cmap(shown.norm(v))
                 dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5  # white text on dark pixels
-                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=7,
+                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=value_size,
                         color="white" if dark else "black")
     ax.set(xticks=[], yticks=[])
     if title:

@@ -65,3 +65,10 @@ def test_plot_image_grid_labels_each_tile_below_it(close_figures):
 def test_plot_image_grid_wants_one_label_per_image(close_figures):
     with pytest.raises(ValueError, match="expected one label per image, 3, got 2"):
         plotting.plot_image_grid(np.zeros((3, 2, 2)), labels=["a", "b"])
+
+
+def test_plot_image_value_labels_have_a_readable_size(close_figures):
+    ax = plotting.plot_image(np.eye(2), values=True)
+    assert all(t.get_fontsize() == 10 for t in ax.texts)  # the default: readable on a phone
+    ax = plotting.plot_image(np.eye(2), values=True, fmt="{:.2f}", value_size=12)
+    assert texts(ax) == ["1.00", "0.00", "0.00", "1.00"] and ax.texts[0].get_fontsize() == 12

@@ -193,3 +193,37 @@ def test_nan_is_a_wrong_value():
 def test_a_value_instead_of_a_function(capsys):
     assert checks.check_conv2d(np.zeros(3)).failures == ["not a function"]
     assert "pass it without calling it" in capsys.readouterr().out
+
+
+
+def float32_zeros(x, K, b):
+    """The loop with its output array made in float32: each float64 sum is rounded once."""
+    kh, kw, c_in, c_out = K.shape
+    z = np.zeros((x.shape[0] - kh + 1, x.shape[1] - kw + 1, c_out), dtype=np.float32)
+    for i, j, f in np.ndindex(z.shape):
+        z[i, j, f] = np.sum(x[i:i + kh, j:j + kw, :] * K[:, :, :, f]) + b[f]
+    return z
+
+
+@pytest.mark.parametrize("candidate", [float32_zeros, lambda x, K, b: conv2d_loop(x, K, b).astype(np.float32)],
+                         ids=["float32 output array", "result as float32"])
+def test_a_float32_result_of_float64_arithmetic_passes(candidate):
+    # one rounding of each final value to float32 (~6e-8 relative) is within the check's tolerance
+    assert checks.check_conv2d(candidate)
+
+
+@pytest.mark.parametrize("candidate", [
+    lambda x, K, b: conv2d_loop(x.astype(np.float32), K.astype(np.float32), b.astype(np.float32)),
+    mistake(lambda w, k: np.sum(w.astype(np.float32) * k.astype(np.float32))),
+], ids=["inputs as float32", "each window sum in float32"])
+def test_float32_arithmetic_is_named(candidate):
+    result = checks.check_conv2d(candidate)
+    assert 1 not in failed_cases(result)  # whole numbers: exact in float32 too
+    assert len(result.failures) >= 3, result.failures
+    assert all("right but for rounding, as float32 arithmetic (about 7 digits) gives; compute in float64" in f
+               for f in result.failures), result.failures
+
+
+def test_float32_hint_is_not_given_for_a_real_mistake():
+    result = checks.check_conv2d(lambda x, K, b: conv2d_loop(x, K, b) * (1 + 1e-3))
+    assert len(result.failures) == N_CASES and not any("float32" in f for f in result.failures)
