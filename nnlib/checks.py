@@ -1553,26 +1553,26 @@ def check_r2_score(candidate: Callable) -> CheckResult:
 
 
 def _regression_reference(weights, X):
-    W0, b0, W1, b1 = weights
-    return sequential(X, [(W0, b0, "relu"), (W1, b1, "linear")])
+    W1, b1, W2, b2 = weights
+    return sequential(X, [(W1, b1, "relu"), (W2, b2, "linear")])
 
 
 def _regression_mistakes(weights, X) -> list[tuple[str, np.ndarray]]:
-    W0, b0, W1, b1 = weights
-    hidden = np.maximum(0.0, X @ W0 + b0)
-    z = hidden @ W1 + b1
+    W1, b1, W2, b2 = weights
+    hidden = np.maximum(0.0, X @ W1 + b1)
+    z = hidden @ W2 + b2
     return [
         ("this is what a ReLU on the output gives; a regression's output layer is linear, so a prediction "
          "may be negative", np.maximum(0.0, z)),
         ("this is what a sigmoid on the output gives; a regression's output layer is linear (no activation)",
          1 / (1 + np.exp(-z))),
         ("this is what the hidden layer without its ReLU gives; apply max(0, z) to the hidden layer",
-         (X @ W0 + b0) @ W1 + b1),
-        ("this is what the hidden biases b0 left out give; the hidden layer is relu(X @ W0 + b0)",
-         np.maximum(0.0, X @ W0) @ W1 + b1),
-        ("this is what the output bias b1 left out gives; the output is hidden @ W1 + b1", hidden @ W1),
-        ("this is what the bias added after the ReLU gives; add b0 to X @ W0 before max(0, ·)",
-         (np.maximum(0.0, X @ W0) + b0) @ W1 + b1),
+         (X @ W1 + b1) @ W2 + b2),
+        ("this is what the hidden biases b1 left out give; the hidden layer is relu(X @ W1 + b1)",
+         np.maximum(0.0, X @ W1) @ W2 + b2),
+        ("this is what the output bias b2 left out gives; the output is hidden @ W2 + b2", hidden @ W2),
+        ("this is what the bias added after the ReLU gives; add b1 to X @ W1 before max(0, ·)",
+         (np.maximum(0.0, X @ W1) + b1) @ W2 + b2),
     ]
 
 
@@ -1581,8 +1581,9 @@ def check_predict_regression(candidate: Callable) -> CheckResult:
 
     ``weights`` is what ``model.get_weights()`` returns for
     ``Sequential([Input, Dense(h, "relu"), Dense(1)])``: the list
-    ``[W0 (n_in, h), b0 (h,), W1 (h, 1), b1 (1,)]``; ``X`` is a batch (m, n_in). The result is
-    ``relu(X @ W0 + b0) @ W1 + b1``, shape (m, 1): the output layer is linear, so it may be negative.
+    ``[W1 (n_in, h), b1 (h,), W2 (h, 1), b2 (1,)]`` (layers 1 and 2: the book's W^[1], W^[2]);
+    ``X`` is a batch (m, n_in). The result is ``relu(X @ W1 + b1) @ W2 + b2``, shape (m, 1): the
+    output layer is linear, so it may be negative.
     """
     rng = np.random.default_rng(32)
 
@@ -1592,7 +1593,7 @@ def check_predict_regression(candidate: Callable) -> CheckResult:
     cases = [
         ("one patient, 10 features -> 10 relu -> 1", (weights(10, 10), rng.normal(size=(1, 10)))),
         ("5 patients, 10 features -> 10 relu -> 1", (weights(10, 10), rng.normal(size=(5, 10)))),
-        ("every hidden unit off: the prediction is b1, here negative",
+        ("every hidden unit off: the prediction is b2, here negative",
          ([-np.ones((3, 4)), -np.ones(4), np.ones((4, 1)), np.array([-0.7])], np.ones((2, 3)))),
         ("4 examples, 3 inputs -> 6 relu -> 1, some predictions negative",
          ([rng.normal(size=(3, 6)), rng.normal(size=6), -np.abs(rng.normal(size=(6, 1))), np.array([0.5])],
@@ -1613,12 +1614,16 @@ def _pca_mistakes(X, k) -> list[tuple[str, np.ndarray]]:
     U, S, Vt = np.linalg.svd(centred, full_matrices=False)
     _, _, Vt_raw = np.linalg.svd(X, full_matrices=False)
     return [
+        ("the directions are right, but these are the coordinates of the uncentred rows, X @ V; project the "
+         "centred rows, (X - X.mean(axis=0)) @ V", X @ Vt[:k].T),
         ("this is what X without subtracting its mean gives; centre each column first (X - X.mean(axis=0))",
          X @ Vt_raw[:k].T),
         ("the data are centred but the directions come from the uncentred X; take the SVD of the centred X",
          centred @ Vt_raw[:k].T),
         ("this is U[:, :k], the projections divided by the singular values; multiply by S[:k] "
          "(or project: centred @ Vt[:k].T)", U[:, :k]),
+        ("these are the right directions in increasing order of variance (as np.linalg.eigh returns "
+         "them); reverse the columns, largest variance first", centred @ Vt[:k][::-1].T),
         ("these are the last k directions, those of least variance; np.linalg.svd sorts S largest "
          "first, while np.linalg.eigh sorts eigenvalues smallest first", centred @ Vt[::-1][:k].T),
         ("this uses the columns of Vt; the directions are its rows, Vt[:k], so project with centred @ Vt[:k].T",
@@ -1657,7 +1662,8 @@ def check_pca(candidate: Callable) -> CheckResult:
     ``centred = U S Vt`` (rows of Vt are the directions, largest variance first) and return
     ``centred @ Vt[:k].T``, shape (m, k). A direction's sign is arbitrary, so each column of the
     result may come back with either sign. Where a case fails, the report names the mistake when
-    it is a common one (not centred, whitened, the last directions, columns of Vt, transposed).
+    it is a common one (not centred, whitened, the last directions or the right ones in increasing
+    order, columns of Vt, transposed).
     """
     rng = np.random.default_rng(33)
 

@@ -113,8 +113,8 @@ def test_check_r2_score_reports_none_arrays_and_exceptions(capsys):
 
 
 def my_predict(weights, X):
-    W0, b0, W1, b1 = weights
-    return np.maximum(0, X @ W0 + b0) @ W1 + b1
+    W1, b1, W2, b2 = weights
+    return np.maximum(0, X @ W1 + b1) @ W2 + b2
 
 
 def relu_on_output(weights, X):
@@ -126,28 +126,28 @@ def sigmoid_on_output(weights, X):
 
 
 def no_relu(weights, X):
-    W0, b0, W1, b1 = weights
-    return (X @ W0 + b0) @ W1 + b1
+    W1, b1, W2, b2 = weights
+    return (X @ W1 + b1) @ W2 + b2
 
 
 def no_hidden_bias(weights, X):
-    W0, _, W1, b1 = weights
-    return np.maximum(0, X @ W0) @ W1 + b1
+    W1, _, W2, b2 = weights
+    return np.maximum(0, X @ W1) @ W2 + b2
 
 
 def no_output_bias(weights, X):
-    W0, b0, W1, _ = weights
-    return np.maximum(0, X @ W0 + b0) @ W1
+    W1, b1, W2, _ = weights
+    return np.maximum(0, X @ W1 + b1) @ W2
 
 
 def bias_after_relu(weights, X):
-    W0, b0, W1, b1 = weights
-    return (np.maximum(0, X @ W0) + b0) @ W1 + b1
+    W1, b1, W2, b2 = weights
+    return (np.maximum(0, X @ W1) + b1) @ W2 + b2
 
 
 def transposed_kernel(weights, X):  # the W x + b of column-vector texts, with Keras's W
-    W0, b0, W1, b1 = weights
-    return (W1.T @ np.maximum(0, W0.T @ X.T + b0[:, None])).T + b1
+    W1, b1, W2, b2 = weights
+    return (W2.T @ np.maximum(0, W1.T @ X.T + b1[:, None])).T + b2
 
 
 def flat_output(weights, X):
@@ -155,20 +155,20 @@ def flat_output(weights, X):
 
 
 def relu_in_place(weights, X):
-    W0, b0, W1, b1 = weights
-    Z = X @ W0
-    Z += b0
+    W1, b1, W2, b2 = weights
+    Z = X @ W1
+    Z += b1
     np.maximum(Z, 0, out=Z)
-    W1 *= 1.0
-    b0 += 0.0
+    W2 *= 1.0
+    b1 += 0.0
     X[X < -10] = 0  # never happens here, but writes nothing: still unchanged
-    return Z @ W1 + b1
+    return Z @ W2 + b2
 
 
 def shifts_weights_in_place(weights, X):
     weights[1] += 1.0
-    W0, b0, W1, b1 = weights
-    return np.maximum(0, X @ W0 + b0 - 1.0) @ W1 + b1
+    W1, b1, W2, b2 = weights
+    return np.maximum(0, X @ W1 + b1 - 1.0) @ W2 + b2
 
 
 def test_check_predict_regression_passes_right_answers(capsys):
@@ -182,10 +182,10 @@ def test_check_predict_regression_passes_right_answers(capsys):
     (relu_on_output, "a ReLU on the output"),
     (sigmoid_on_output, "a sigmoid on the output"),
     (no_relu, "without its ReLU"),
-    (no_hidden_bias, "hidden biases b0 left out"),
-    (no_output_bias, "output bias b1 left out"),
+    (no_hidden_bias, "hidden biases b1 left out"),
+    (no_output_bias, "output bias b2 left out"),
     (bias_after_relu, "bias added after the ReLU"),
-], ids=["relu output", "sigmoid output", "no relu", "no b0", "no b1", "b0 after relu"])
+], ids=["relu output", "sigmoid output", "no relu", "no b1", "no b2", "b1 after relu"])
 def test_check_predict_regression_names_the_mistake(candidate, advice, capsys):
     result = checks.check_predict_regression(candidate)
     assert not result
@@ -246,6 +246,18 @@ def pca_eigh_order_forgotten(X, k):
     return centred @ vectors[:, :k]
 
 
+def pca_projects_uncentred_rows(X, k):  # the right directions, but X @ V: every point shifted
+    centred = X - X.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    return X @ vectors[:, ::-1][:, :k]
+
+
+def pca_eigh_last_k_increasing(X, k):  # the right k directions, smallest variance first
+    centred = X - X.mean(axis=0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    return centred @ vectors[:, -k:]
+
+
 def pca_columns_of_vt(X, k):
     centred = X - X.mean(axis=0)
     _, _, Vt = np.linalg.svd(centred, full_matrices=False)
@@ -285,6 +297,23 @@ def test_check_pca_names_the_mistake(candidate, advice, capsys):
     result = checks.check_pca(candidate)
     assert not result
     assert advice in capsys.readouterr().out
+
+
+def test_check_pca_names_the_uncentred_projection_in_every_case(capsys):
+    result = checks.check_pca(pca_projects_uncentred_rows)
+    assert [f.split(" (")[0] for f in result.failures] == ["case 1", "case 2", "case 3", "case 4"]
+    out = capsys.readouterr().out
+    assert out.count("coordinates of the uncentred rows, X @ V") == 4
+    assert "without subtracting its mean" not in out
+
+
+def test_check_pca_says_reverse_for_the_right_directions_in_increasing_order(capsys):
+    result = checks.check_pca(pca_eigh_last_k_increasing)
+    # k = 1 (case 1): one direction has no order, so it is right
+    assert [f.split(" (")[0] for f in result.failures] == ["case 2", "case 3", "case 4"]
+    out = capsys.readouterr().out
+    assert out.count("reverse the columns") == 3
+    assert "those of least variance" not in out
 
 
 def test_check_pca_reports_transposed_in_place_and_components(capsys):
