@@ -2,6 +2,8 @@
 """One entry point for the book's chores. Needs only Python 3.10-3.13 to start.
 
     python3 dev.py book                 set up .venv, build the HTML book into _build/html
+    python3 dev.py pdf                  build the book as one page (_build/singlehtml) and print it
+                                        to _build/pdf/book.pdf with headless Chromium (_ext/book_pdf.py)
     python3 dev.py test [PYTEST ARGS]   set up .venv, run every test: unit tests, the Keras
                                         equivalence tests, nbval (strict) over the chapters,
                                         a zero-warning book build and the browser test
@@ -82,6 +84,11 @@ def book() -> None:
     print(f"\nThe book is at {ROOT / '_build' / 'html' / 'index.html'}")
 
 
+def pdf() -> None:
+    run(BIN / "jupyter-book", "build", ".", "--builder", "singlehtml")
+    run(PYTHON, "_ext/book_pdf.py", ROOT / "_build" / "singlehtml", ROOT / "_build" / "pdf" / "book.pdf")
+
+
 def ensure_chromium() -> None:
     """The browser test drives Debian's Chromium; in CI (root on Debian, CI=true) install it.
 
@@ -129,7 +136,7 @@ def execute(notebooks: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in {"book", "test", "execute", "bench", "binder", "lowest"}:
+    if not argv or argv[0] not in {"book", "pdf", "test", "execute", "bench", "binder", "lowest"}:
         sys.exit(__doc__)
     command, rest = argv[0], argv[1:]
     if command == "lowest":
@@ -137,6 +144,8 @@ def main(argv: list[str]) -> None:
     setup()
     if command == "book":
         book()
+    elif command == "pdf":
+        pdf()
     elif command == "test":
         test(rest)
     elif command == "bench" and rest[:1] in (["train"], ["conv"]):

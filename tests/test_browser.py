@@ -162,8 +162,10 @@ def reports(site, browser):
 
 # --- Loading a page and collecting what it shows ------------------------------------------
 
+# _static/reader.js typesets the math a few formulas at a time; window.readerMathTypeset says when done.
 MATH_STATE = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  if (window.readerMathTypeset) { await window.readerMathTypeset; }
   const maths = [...document.querySelectorAll('.math')];
   const main = document.querySelector('main') || document.body;
   const prose = main.cloneNode(true);
@@ -434,3 +436,224 @@ def test_edit_button_points_at_the_pages_source(site, browser, page_path):
         page.close()
     doc = page_path.removesuffix(".html")
     assert href == f"{REPO_URL}/edit/{BRANCH}/{doc}{SOURCE_SUFFIX[doc]}", href
+
+
+# --- On a phone (390 CSS px wide) -----------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+FIGURE_MIN_TEXT_PX = 8  # no figure text below this, in CSS px
+FIGURE_FONT_PT = 10  # Matplotlib's default font size (tick labels, most text)
+
+PHONE_STATE = """async () => {
+  if (window.readerMathTypeset) { await window.readerMathTypeset; }
+  const images = [...document.querySelectorAll('.bd-article img')]
+    .filter(i => i.getAttribute('src').includes('_images/'));
+  images.forEach(img => { img.loading = 'eager'; });
+  await Promise.race([Promise.all(images.map(img => img.complete ? 0 :
+    new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); }))),
+    new Promise(r => setTimeout(r, 10000))]);
+  // reader.js marks the boxes that scroll once the browser is idle after typesetting
+  const idle = () => new Promise(r => window.requestIdleCallback ? requestIdleCallback(r, {timeout: 3000})
+                                                                  : setTimeout(r, 200));
+  await document.fonts.ready;
+  await idle();
+  await idle();
+  const describe = e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} `
+    + `"${(e.textContent || e.getAttribute('alt') || '').trim().slice(0, 50)}"`;
+  const clipper = e => {  // the nearest ancestor that does not let content overflow, and how
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o !== 'visible') return [a, o];
+    }
+    return [null, 'visible'];
+  };
+  const article = document.querySelector('.bd-article') || document.body;
+  const wide = [], cut = [], scrollers = [];
+  for (const e of article.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (!r.width || e.closest('mjx-assistive-mml')) continue;
+    const [box, overflow] = clipper(e);
+    if (!box && r.right > innerWidth + 1) wide.push(describe(e));
+    if (box && (overflow === 'hidden' || overflow === 'clip') && r.right > box.getBoundingClientRect().right + 1
+        && !e.closest('mjx-container') && getComputedStyle(e).position !== 'absolute')
+      cut.push(describe(e));
+  }
+  for (const e of article.querySelectorAll('*')) {
+    const o = getComputedStyle(e).overflowX;
+    if ((o === 'auto' || o === 'scroll') && e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'PRE'
+        && !e.closest('pre, .highlight')) {
+      const s = getComputedStyle(e);
+      const mask = s.maskImage || s.webkitMaskImage || 'none';
+      scrollers.push({what: describe(e), focusable: e.tabIndex >= 0,
+                      cue: s.backgroundImage.includes('gradient') || mask !== 'none'});
+    }
+  }
+  return {
+    scroll_width: document.documentElement.scrollWidth, inner_width: innerWidth, wide, cut, scrollers,
+    figures: images.map(img => ({src: img.getAttribute('src'), natural: img.naturalWidth,
+                                 shown: img.getBoundingClientRect().width})),
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone_reports(site, browser):
+    """What each page looks like 390 px wide: sideways overflow, cut-off content, scroll boxes, figures."""
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    cache: dict[str, dict] = {}
+
+    def get(page_path: str) -> dict:
+        if page_path not in cache:
+            page = context.new_page()
+            page.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname == "127.0.0.1"
+                       else r.abort())
+            page.goto(site + page_path, wait_until="load")
+            cache[page_path] = page.evaluate(PHONE_STATE)
+            page.close()
+        return cache[page_path]
+
+    yield get
+    context.close()
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(phone_reports, page_path):
+    """Long inline code, a long heading, wide equations and tables stay inside the column
+    (or scroll in their own box): the page as a whole never scrolls sideways."""
+    report = phone_reports(page_path)
+    assert report["inner_width"] == PHONE["width"]
+    assert report["scroll_width"] <= report["inner_width"], (
+        f"the page is {report['scroll_width']} px wide on a {report['inner_width']} px phone; "
+        f"too wide: {report['wide'][:5]}")
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_nothing_is_cut_off_on_a_phone(phone_reports, page_path):
+    """No content (inline math or code in an exercise box, say) runs past the edge of a box that
+    hides its overflow: what does not fit wraps or scrolls."""
+    assert not phone_reports(page_path)["cut"], f"cut off at a box's edge: {phone_reports(page_path)['cut'][:5]}"
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_boxes_that_scroll_sideways_show_it_and_take_the_keyboard(phone_reports, page_path):
+    """Every box that scrolls sideways on a phone (display math, tables, wide figures) has a
+    visible cue (a shadow or a fade at the edge) and can be scrolled from the keyboard."""
+    bad = [s for s in phone_reports(page_path)["scrollers"] if not (s["cue"] and s["focusable"])]
+    assert not bad, f"scroll boxes without a cue or keyboard access: {bad[:5]}"
+
+
+def _design_font_px(book_build, page_path: str, src: str) -> float:
+    """The height in pixels of Matplotlib's 10 pt text in a figure's PNG, from the dpi it records."""
+    from PIL import Image
+
+    file = (book_build.html / page_path).parent / src
+    with Image.open(file) as image:
+        dpi = float(image.info.get("dpi", (100, 100))[0]) or 100.0
+    return FIGURE_FONT_PT * dpi / 72
+
+
+@pytest.mark.parametrize("page_path", NOTEBOOK_PAGES)
+def test_figures_are_readable_on_a_phone(phone_reports, book_build, page_path):
+    """Shown on a phone, no figure's text is smaller than 8 CSS px: the figure's rendered scale
+    (shown width / natural width) times its 10 pt text's height in pixels. A figure too wide for
+    that keeps its readable width and scrolls sideways in its own box."""
+    figures = phone_reports(page_path)["figures"]
+    assert figures and all(f["natural"] > 0 for f in figures), figures
+    small = []
+    for f in figures:
+        text_px = f["shown"] / f["natural"] * _design_font_px(book_build, page_path, f["src"])
+        if text_px < FIGURE_MIN_TEXT_PX - 0.05:
+            small.append(f"{f['src']}: {f['natural']} px shown at {f['shown']:.0f} px, text {text_px:.1f} px")
+    assert not small, "figures with text below 8 px on a phone:\n" + "\n".join(small)
+
+
+def test_phone_navigation_buttons_open_their_drawers(site, browser):
+    """On a phone, tapping the site-navigation button shows the book's chapters, and tapping the
+    page-contents button shows the page's sections, on screen (sphinx-book-theme 1.3 with
+    pydata-sphinx-theme 0.17 bound both to hidden copies; _static/reader.js passes taps on)."""
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    page_path = NOTEBOOK_PAGES[0]
+    try:
+        page.goto(site + page_path, wait_until="load")
+        for toggle, contents in ((".primary-toggle", "nav.bd-docs-nav a.reference"),
+                                 (".secondary-toggle", "nav.page-toc a")):
+            buttons = page.locator(f"{toggle}:visible")
+            assert buttons.count() == 1, f"{buttons.count()} visible {toggle} buttons"
+            link = page.locator(f"{contents}:visible").first
+            assert page.locator(f"{contents}:visible").count() == 0, f"{contents} shown before the tap"
+            buttons.first.tap()
+            link.wait_for(state="visible", timeout=5_000)
+            box = link.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1 \
+                and 0 <= box["y"] < PHONE["height"], f"{contents} is off screen: {box}"
+            page.keyboard.press("Escape")
+            page.locator(f"{contents}:visible").first.wait_for(state="hidden", timeout=5_000)
+    finally:
+        context.close()
+
+
+# --- On paper ---------------------------------------------------------------------------------
+
+PRINT_STATE = """() => {
+  const shown = e => { const r = e.getBoundingClientRect(); return getComputedStyle(e).display !== 'none'
+                                                                && r.width > 0 && r.height > 0; };
+  return {
+    solutions: [...document.querySelectorAll('.solution.admonition')].filter(shown).length,
+    solution_count: document.querySelectorAll('.solution.admonition').length,
+    exercises: [...document.querySelectorAll('.exercise.admonition')].filter(shown).length,
+    buttons: [...document.querySelectorAll('button, .btn, .dropdown-launch-buttons')].filter(shown)
+               .map(b => b.className || b.tagName),
+    pre_white_space: [...new Set([...document.querySelectorAll('.bd-article pre')]
+                                  .map(p => getComputedStyle(p).whiteSpace))],
+    figure_min_widths: [...document.querySelectorAll('.bd-article img')].map(i => getComputedStyle(i).minWidth)
+                         .filter(w => w !== '0px' && w !== 'auto'),
+  };
+}"""
+
+
+def _print_state(browser, url: str) -> dict:
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto(url, wait_until="load")
+        page.emulate_media(media="print")
+        return page.evaluate(PRINT_STATE)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("page_path", NOTEBOOK_PAGES)
+def test_print_leaves_out_solutions_and_buttons_and_wraps_code(site, browser, page_path):
+    """Printed, a chapter keeps its exercises but not their solutions, shows no buttons or menus,
+    wraps long code lines instead of cutting them at the margin, and fits figures to the page."""
+    state = _print_state(browser, site + page_path)
+    assert state["solutions"] == 0, f"{state['solutions']} of {state['solution_count']} solutions printed"
+    assert state["solution_count"] == 0 or state["exercises"] > 0, "exercises are not printed"
+    assert not state["buttons"], f"buttons printed: {state['buttons'][:5]}"
+    assert state["pre_white_space"] in ([], ["pre-wrap"]), state["pre_white_space"]
+    assert not state["figure_min_widths"], state["figure_min_widths"]
+
+
+# --- Weight --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_pages_are_light(book_build, page_path):
+    """No Font Awesome script (icons are inline SVG), no search index outside the search page,
+    every script in <head> deferred except the one inline scripts need at once, and every figure
+    with its size (no layout shift) and lazy loading."""
+    html = (book_build.html / page_path).read_text(encoding="utf-8")
+    assert "fontawesome.js" not in html
+    assert not re.search(r'<i class="[^"]*\bfa-', html), "Font Awesome <i> icons left (need its script)"
+    if page_path != "search.html":
+        assert "searchindex.js" not in html
+    head = html.split("</head>")[0]
+    if page_path == "search.html":
+        return  # its scripts are its content (Sphinx's search), left as the theme writes them
+    needed = ("documentation_options.js",)
+    blocking = [src for attrs, src in re.findall(r'<script([^>]*?)src="([^"]+)"', head)
+                if "defer" not in attrs and "async" not in attrs and not src.split("?")[0].endswith(needed)]
+    assert not blocking, f"render-blocking scripts: {blocking}"
+    for img in re.findall(r"<img [^>]*_images/[^>]*>", html):
+        assert re.search(r'\bwidth="\d+"', img) and re.search(r'\bheight="\d+"', img), img[:120]
+        assert 'loading="lazy"' in img, img[:120]
