@@ -203,3 +203,21 @@ def assert_float32_close(actual, expected, tolerance, what="values"):
             f"{what} differ beyond float32 rounding: at index {tuple(map(int, i))}, |{actual[i]!r} - "
             f"{expected[i]!r}| = {diff[i]:.3g} > tolerance {tolerance[i]:.3g} (ratio {worst:.3g}; "
             f"{np.sum(ratio > 1)} of {ratio.size} entries beyond it)")
+
+
+@pytest.fixture
+def float64_keras():
+    """Keras in float64 for one test; floatx is global, so it is restored afterwards.
+
+    Layers made without a dtype take Keras's global dtype policy, which Keras fixes from
+    floatx the first time it is needed: tests that build layers should name their dtype too.
+    """
+    from nnlib.quiet_tf import import_keras
+
+    keras = import_keras()
+    previous = keras.config.floatx()
+    keras.config.set_floatx("float64")
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(previous)

@@ -41,15 +41,7 @@ EPS64 = float(np.finfo(np.float64).eps)
 F64 = "float64"
 
 
-@pytest.fixture(autouse=True)
-def float64_keras():
-    """Keras in float64 for one test; floatx is global, so it is restored afterwards."""
-    previous = keras.config.floatx()
-    keras.config.set_floatx("float64")
-    try:
-        yield
-    finally:
-        keras.config.set_floatx(previous)
+pytestmark = pytest.mark.usefixtures("float64_keras")  # conftest.py
 
 
 def float64_tolerance(magnitude, n_terms):

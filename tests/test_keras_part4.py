@@ -44,15 +44,7 @@ TO_FLOAT64 = EPS64 / EPS32  # the float32 error bounds of test_keras_fit, at flo
 BETA_1, BETA_2 = 0.875, 1 - 2 ** -9  # Adam's β's, exact in float32 (Keras rounds them to float32)
 
 
-@pytest.fixture(autouse=True)
-def float64_keras():
-    """Keras in float64 for one test; floatx is global, so it is restored afterwards."""
-    previous = keras.config.floatx()
-    keras.config.set_floatx("float64")
-    try:
-        yield
-    finally:
-        keras.config.set_floatx(previous)
+pytestmark = pytest.mark.usefixtures("float64_keras")  # conftest.py
 
 
 def close(actual, expected, tolerance, what):
