@@ -12,6 +12,9 @@
     python3 dev.py bench train [OPTS]   time nnlib's training (backprop, fit, Adam) against raw NumPy,
                                         scikit-learn and Keras; OPTS e.g. --quick (bench/README.md)
     python3 dev.py bench conv           time nnlib's convolution: loops, im2col, Keras's Conv2D
+    python3 dev.py lighthouse [PAGE ...] build the book, then score pages with Lighthouse (mobile, the
+                                        median of 5 runs) served as GitHub Pages serves them (gzip);
+                                        needs Node.js/npm and Chromium (tests/lighthouse.py)
     python3 dev.py binder [--keep]      launch the book as Binder would (fresh environment from
                                         binder/, headless JupyterLab) and run every chapter in it
     python3 dev.py lowest [PYTEST ARGS] set up .venv-lowest with the lowest versions pyproject.toml
@@ -136,7 +139,8 @@ def execute(notebooks: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in {"book", "pdf", "test", "execute", "bench", "binder", "lowest"}:
+    if not argv or argv[0] not in {"book", "pdf", "test", "execute", "bench", "binder", "lowest",
+                                         "lighthouse"}:
         sys.exit(__doc__)
     command, rest = argv[0], argv[1:]
     if command == "lowest":
@@ -152,6 +156,9 @@ def main(argv: list[str]) -> None:
         run(PYTHON, f"bench/{rest[0]}_bench.py", *rest[1:])
     elif command == "bench":
         run(PYTHON, "bench/dense_bench.py", *rest)
+    elif command == "lighthouse":
+        book()
+        run(PYTHON, "tests/lighthouse.py", *rest)
     elif command == "binder":
         run(PYTHON, "tests/binder_check.py", *rest)
     else:
