@@ -23,16 +23,26 @@ finished, because the theme writes these parts from its own templates:
 - Font Awesome: the theme loads a 1.5 MB script (`fontawesome.js`) that swaps each
   `<i class="fa-... fa-NAME">` for an SVG while the page loads. The book uses about twenty
   icons, so we write those SVGs into the pages (path data taken from that same script) and
-  drop the script: the icons show at once, without any script.
+  drop the script: the icons show at once, without any script. The theme's own templates also
+  write a few icons as empty `<span class="fa-solid fa-bars">`, drawn by the icon font (a 150 kB
+  download); those become SVGs too, so the font is never fetched.
 - Search: pydata-sphinx-theme 0.16+ loads Sphinx's search scripts and the whole search index
   (~100 kB, render-blocking) on every page, for its optional search-as-you-type. With that
   option off (the default), only search.html needs them.
 - Scripts that Sphinx extensions add in <head> are loaded with `defer` (they run, in the same
   order, once the page is parsed), except `documentation_options.js`, which inline scripts use
-  straight away. MathJax is not loaded by a <script> tag: _static/reader.js loads it (from the
-  URL in its `data-mathjax` attribute) once the page has been painted, then typesets a few
-  formulas at a time. sphinx-design's CSS and JS (55 kB) are left out of pages that use none of
-  its components.
+  straight away. MathJax is not loaded by a <script> tag: once the page has been painted,
+  _static/reader.js starts _static/math-worker.js (URL in its `data-math-worker` attribute), which
+  runs MathJax off the page's main thread, or, where workers cannot run, loads MathJax itself (URL
+  in `data-mathjax`) and typesets a few formulas at a time. sphinx-design's CSS and JS (55 kB)
+  are left out of pages that use none of its components.
+- pydata-sphinx-theme makes each code block, output and table that scrolls keyboard-focusable in
+  one sweep at `load`, asking every one of them for its size. reader.css leaves the code cells
+  that are off screen unrendered (`content-visibility: auto`), and that sweep forced them all to
+  be laid out (measured in Chromium with its CPU slowed 4x: without the sweep, chapter 5's total
+  blocking time fell by half). The sweep is removed from the theme's script
+  (`theme_tab_stop_sweep`) and _static/reader.js does the same job for each box as it comes near
+  the screen, or for all of them at the reader's first press of Tab.
 - Notebook figures (PNG) get their natural `width`/`height` (no layout shift while they load),
   `loading="lazy"`, `decoding="async"`, and `--figure-min-width`: the narrowest they may be
   shown with text of at least 8 CSS px (Matplotlib's 10 pt at the PNG's dpi). _static/reader.css
@@ -108,10 +118,11 @@ def _lighten_head(app, pagename, templatename, context, doctree) -> None:
     mathjax = [s for s in scripts if s.filename
                and s.filename.split("?")[0] in (mathjax_path, f"_static/{mathjax_path}")]
     if mathjax and any(_asset_name(s) == "reader.js" for s in scripts):
-        # reader.js loads MathJax (1.2 MB) once the page has been painted, not before.
+        # reader.js typesets the math once the page has been painted, in a worker (or loads MathJax).
         url = context["pathto"](mathjax[0].filename.split("?")[0], 1)
-        scripts = [_with(s, **{"data-mathjax": url}) if _asset_name(s) == "reader.js" else s
-                   for s in scripts if s not in mathjax]
+        worker = context["pathto"](f"_static/{MATH_WORKER}", 1)
+        scripts = [_with(s, **{"data-mathjax": url, "data-math-worker": worker})
+                   if _asset_name(s) == "reader.js" else s for s in scripts if s not in mathjax]
     if not _USES_SPHINX_DESIGN.search(context.get("body", "")):
         scripts = [s for s in scripts if _asset_name(s) not in _SPHINX_DESIGN]
         context["css_files"] = [c for c in context.get("css_files", []) if _asset_name(c) not in _SPHINX_DESIGN]
@@ -126,7 +137,7 @@ def _lighten_head(app, pagename, templatename, context, doctree) -> None:
 _FA_SCRIPT = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
 _SEARCH_SCRIPTS = re.compile(
     r'[ \t]*<script src="[^"]*(?:_static/searchtools|_static/language_data|searchindex)\.js"></script>\n?')
-_ICON = re.compile(r'<i class="([^"]*\bfa-[^"]*)"([^>]*)></i>')
+_ICON = re.compile(r'<(i|span) class="([^"]*\bfa-[^"]*)"([^>]*)></\1>')
 _PACKS = {"fab": "fab", "fa-brands": "fab", "far": "far", "fa-regular": "far",
           "fas": "fas", "fa-solid": "fas", "fa": "fas"}
 _ICON_DEF = re.compile(r'(?:"([a-z0-9-]+)"|([a-z0-9]+)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]+","([^"]+)"\]')
@@ -153,12 +164,12 @@ def font_awesome_icons(script: str) -> dict[str, dict[str, tuple[int, int, str]]
 
 
 def _inline_icons(html: str, icons) -> tuple[str, bool]:
-    """Replace each Font Awesome <i> with its SVG; report whether every one was found."""
+    """Replace each empty Font Awesome <i> or <span> with its SVG; report whether every one was found."""
     complete = True
 
     def svg(match):
         nonlocal complete
-        classes, rest = match.group(1).split(), match.group(2)
+        classes, rest = match.group(2).split(), match.group(3)
         pack = next((_PACKS[c] for c in classes if c in _PACKS), "fas")
         names = [c[3:] for c in classes if c.startswith("fa-") and c[3:] in icons.get(pack, {})]
         if not names:
@@ -223,6 +234,36 @@ def _size_figures(html: str, page: Path, outdir: Path) -> str:
     return _IMG.sub(attributes, html)
 
 
+# The minified theme script: `function I(){const e=()=>{document.querySelectorAll(["pre",...
+# ...e.tabIndex=e.scrollWidth>e.clientWidth||...}` (0.16-0.17; 0.15: `querySelectorAll("pre, ...`)
+# started by `"complete"===document.readyState?I():window.addEventListener("load",I)`.
+_TAB_STOP_FUNCTION = re.compile(
+    r'function ([\w$]+)\(\)\{const [\w$]+=\(\)=>\{document\.querySelectorAll\(\[?"pre[",]')
+THEME_SCRIPT = Path("_static") / "scripts" / "pydata-sphinx-theme.js"
+
+
+def theme_tab_stop_sweep(script: str) -> re.Pattern | None:
+    """The statement in pydata-sphinx-theme's script that starts its tab-stop sweep at load, or None."""
+    function = _TAB_STOP_FUNCTION.search(script)
+    if not function:
+        return None
+    name = re.escape(function.group(1))
+    return re.compile(rf'"complete"===document\.readyState\?{name}\(\):window\.addEventListener\("load",{name}\)')
+
+
+def _drop_theme_tab_stop_sweep(outdir: Path) -> None:
+    script = outdir / THEME_SCRIPT
+    if not script.exists():
+        return
+    text = script.read_text(encoding="utf-8")
+    sweep = theme_tab_stop_sweep(text)
+    if sweep and len(sweep.findall(text)) == 1:
+        text = sweep.sub("void 0/* tab stops: _static/reader.js */", text)
+        # its source map no longer matches (browsers' developer tools would say so)
+        text = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", text)
+        script.write_text(text, encoding="utf-8")
+
+
 def _lighten_pages(app, exception) -> None:
     """Post-process every written page: inline icons, search scripts, figure sizes."""
     if exception is not None or app.builder.format != "html":
@@ -247,6 +288,21 @@ def _lighten_pages(app, exception) -> None:
             page.write_text(html, encoding="utf-8")
     if all_inlined:
         _drop_icon_font_rules(outdir)
+    _drop_theme_tab_stop_sweep(outdir)
+
+
+MATH_WORKER = "math-worker.js"
+
+
+def _configure_math(app, config) -> None:
+    """sphinx-mathjax-offline points `mathjax_path` at its combined `tex-chtml.js` (1.16 MB, with
+    the right-click menu); the book loads `startup.js` beside it, which fetches the components that
+    _config.yml's `mathjax3_config.loader.load` lists (the worker loads the same ones).
+    Jupyter Book adds every .js file in _static/ to every page; the worker must not run as one."""
+    if config.mathjax_path.endswith("mathjax/tex-chtml.js"):
+        config.mathjax_path = config.mathjax_path[: -len("tex-chtml.js")] + "startup.js"
+    config.html_js_files = [f for f in config.html_js_files
+                            if Path(f[0] if isinstance(f, tuple) else f).name != MATH_WORKER]
 
 
 def _skip_node(translator, node):
@@ -263,6 +319,7 @@ def setup(app):
     else:
         app.add_node(HiddenCellNode, override=True, singlehtml=(_skip_node, None))
     app.add_config_value("book_description", "", "html", types=[str])
+    app.connect("config-inited", _configure_math)
     app.connect("html-page-context", _add_meta_description)
     app.connect("html-page-context", _drop_repeated_scripts, priority=900)
     app.connect("html-page-context", _drop_citation_list_role)

@@ -178,7 +178,8 @@ MATH_STATE = """async () => {
       .concat([...document.querySelectorAll('mjx-assistive-mml mtext[mathcolor="red"]')]
               .filter(e => e.textContent.startsWith('\\\\')).map(e => `undefined macro ${e.textContent}`)),
     raw_delimiters: prose.textContent.match(/\\$\\$|\\\\\\(|\\\\\\[|\\$[^$\\s][^$]*\\$/g) || [],
-    mathjax_loaded: !!(window.MathJax && MathJax.version),
+    // reader.js typesets in a Web Worker (engine "worker") or, where none can run, on the page
+    typeset_by: window.readerMath ? window.readerMath.engine : null,
   };
 }"""
 
@@ -200,6 +201,13 @@ WIDGET_STATE = """() => [...document.querySelectorAll('script[type="application/
               const after = [...section.querySelectorAll('img')]
                 .filter(img => w.compareDocumentPosition(img) & Node.DOCUMENT_POSITION_FOLLOWING);
               return {section: section.id, fallback: after.length > 0 && after[0].naturalWidth > 0}; })"""
+
+
+# reader.css leaves cells that are off screen unrendered, and their paint containment would hide
+# a cell too wide for the column: the phone checks look at every cell rendered.
+RENDER_EVERY_CELL = """() => { const style = document.createElement('style');
+  style.textContent = '.bd-article .cell { content-visibility: visible !important; }';
+  document.head.appendChild(style); }"""
 
 
 def _visit(context, site: str, page_path: str) -> PageReport:
@@ -237,6 +245,12 @@ def _visit(context, site: str, page_path: str) -> PageReport:
         page.screenshot(path=str(ARTIFACTS / f"screenshot-{SCREENSHOTS[page_path]}.png"))
 
     listening = False
+    # axe-core misjudges colours inside parts the browser has not rendered (axe-core #2768):
+    # audit every cell rendered, as a reader sees each one on getting there. reader.js makes the
+    # boxes that scroll keyboard-focusable as they come near the screen, and all of them at the
+    # first press of Tab: audit the page as a keyboard user has it after that first press.
+    page.evaluate(RENDER_EVERY_CELL)
+    page.keyboard.press("Tab")
     results = Axe().run(page)
     report.axe_violations = [
         {"id": v["id"], "impact": v["impact"], "help": v["help"],
@@ -307,7 +321,23 @@ def test_math_is_rendered(reports, page_path):
     assert not math["tex_errors"], f"MathJax could not typeset: {math['tex_errors'][:5]}"
     assert not math["raw_delimiters"], f"TeX left raw in the prose (not parsed as math): {math['raw_delimiters'][:5]}"
     if math["count"]:
-        assert math["mathjax_loaded"]
+        assert math["typeset_by"] == "worker", f"math typeset by {math['typeset_by']}, not the worker"
+
+
+def test_math_is_typeset_on_the_page_where_no_worker_can_run(site, browser):
+    """Where a Web Worker cannot run (a page opened from a file, an old browser), reader.js loads
+    MathJax on the page itself and typesets every formula there."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.add_init_script("delete window.Worker;")
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(site + "chapters/06_backprop.html", wait_until="load")
+    math = page.evaluate(MATH_STATE)
+    context.close()
+    assert math["count"] > 100 and math["typeset_by"] == "page", math["typeset_by"]
+    assert not math["unrendered"] and not math["tex_errors"] and not errors, (math["unrendered"][:3], errors[:3])
 
 
 def test_math_is_typeset_somewhere(reports):
@@ -509,6 +539,8 @@ def phone_reports(site, browser):
             page.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname == "127.0.0.1"
                        else r.abort())
             page.goto(site + page_path, wait_until="load")
+            page.evaluate(RENDER_EVERY_CELL)
+            page.keyboard.press("Tab")  # reader.js measures every scroll box at the first Tab
             cache[page_path] = page.evaluate(PHONE_STATE)
             page.close()
         return cache[page_path]
@@ -566,6 +598,45 @@ def test_figures_are_readable_on_a_phone(phone_reports, book_build, page_path):
         if text_px < FIGURE_MIN_TEXT_PX - 0.05:
             small.append(f"{f['src']}: {f['natural']} px shown at {f['shown']:.0f} px, text {text_px:.1f} px")
     assert not small, "figures with text below 8 px on a phone:\n" + "\n".join(small)
+
+
+# A code block far down chapter 5 that scrolls sideways on a phone: is its cell left unrendered,
+# and is it measured (made keyboard-focusable) only once it comes near the screen, or at the first
+# press of Tab?
+FAR_CODE = """async (scroll) => {
+  if (window.readerMathTypeset) { await window.readerMathTypeset; }
+  const far = [...document.querySelectorAll('.bd-article .cell pre')].reverse()
+    .find(p => p.getBoundingClientRect().top > 3 * innerHeight && p.scrollWidth > p.clientWidth + 1);
+  if (!far) return null;
+  const state = {content_visibility: getComputedStyle(far.closest('.cell')).contentVisibility,
+                 before: far.getAttribute('tabindex')};
+  far.dataset.testFar = '1';
+  if (scroll) { far.scrollIntoView(); } else { document.body.focus(); }
+  return state;
+}"""
+FAR_CODE_AFTER = """async () => {
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 100))));
+  return document.querySelector('[data-test-far]').getAttribute('tabindex');
+}"""
+
+
+@pytest.mark.parametrize("how", ["scroll", "tab"])
+def test_far_code_is_measured_when_the_reader_gets_there(site, browser, how):
+    """Cells far below the screen are left unrendered at load (reader.css), and nothing measures
+    them then (the theme's load-time sweep is removed); a code block that scrolls sideways becomes
+    keyboard-focusable once the reader scrolls near it, or at the first press of Tab."""
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(site + "chapters/05_numeric_gradients.html", wait_until="load")
+    state = page.evaluate(FAR_CODE, how == "scroll")
+    assert state is not None, "no code block far down chapter 5 scrolls sideways on a phone"
+    assert state["content_visibility"] == "auto"
+    assert state["before"] is None, "a far code block was measured at load"
+    if how == "tab":
+        page.keyboard.press("Tab")
+    assert page.evaluate(FAR_CODE_AFTER) == "0"
+    context.close()
 
 
 def test_phone_navigation_buttons_open_their_drawers(site, browser):
@@ -644,6 +715,8 @@ def test_pages_are_light(book_build, page_path):
     with its size (no layout shift) and lazy loading."""
     html = (book_build.html / page_path).read_text(encoding="utf-8")
     assert "fontawesome.js" not in html
+    assert not re.search(r'<script[^>]*src="[^"]*math-worker\.js', html), "the math worker runs as a page script"
+    assert not re.search(r'<span class="[^"]*\bfa-[^"]*"></span>', html), "icons left for the icon font to draw"
     assert not re.search(r'<i class="[^"]*\bfa-', html), "Font Awesome <i> icons left (need its script)"
     if page_path != "search.html":
         assert "searchindex.js" not in html
