@@ -255,6 +255,11 @@
   // MathJax in a Web Worker (_static/math-worker.js): the worker typesets batches of formulas in
   // order and sends back HTML; here each is put in place of its TeX, a few per task. Rejects if
   // the worker cannot start or fails (the caller then typesets what is left on the page).
+  function putInPlace([formula, html]) {
+    if (html === null) console.error("MathJax could not typeset", formula.tex);
+    else formula.node.replaceWith(document.createRange().createContextualFragment(html));
+  }
+
   // Replacing MathJax's stylesheet restyles the whole page: it is replaced for batches with formulas
   // near the screen, then at most once a second, and after the last batch.
   const STYLESHEET_EVERY_MS = 1000;
@@ -280,6 +285,8 @@
     document.head.appendChild(style);
     let styled = -Infinity;
     try {
+      // Printing in one pass (CHUNK_MS Infinity): every batch first, then the page is laid out once.
+      if (CHUNK_MS === Infinity) await Promise.race([Promise.all(replies), failed]);
       for (const [id, batch] of batches.entries()) {
         const reply = await Promise.race([replies[id], failed]);
         if (reply.error) throw new Error(reply.error);
@@ -291,11 +298,12 @@
           styled = now;
         }
         const done = batch.map((formula, i) => [formula, reply.html[i]]);
+        if (CHUNK_MS === Infinity) {
+          done.forEach(putInPlace);
+          continue;
+        }
         await inChunks(done, (chunk) => {
-          chunk.forEach(([formula, html]) => {
-            if (html === null) console.error("MathJax could not typeset", formula.tex);
-            else formula.node.replaceWith(document.createRange().createContextualFragment(html));
-          });
+          chunk.forEach(putInPlace);
           watchScrollBoxes(chunk.flatMap(([formula]) => scrollBoxesIn(formula.element)));
         });
       }
