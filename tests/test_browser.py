@@ -256,6 +256,9 @@ def _visit(context, site: str, page_path: str) -> PageReport:
         {"id": v["id"], "impact": v["impact"], "help": v["help"],
          "nodes": [", ".join(map(str, n["target"])) for n in v["nodes"]]}
         for v in results.response["violations"]]
+    # That Tab focused the skip link, which some theme versions (pydata-sphinx-theme 0.15) then
+    # show over the header, in the way of the clicks below.
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
     listening = True
 
@@ -716,7 +719,6 @@ def test_pages_are_light(book_build, page_path):
     html = (book_build.html / page_path).read_text(encoding="utf-8")
     assert "fontawesome.js" not in html
     assert not re.search(r'<script[^>]*src="[^"]*math-worker\.js', html), "the math worker runs as a page script"
-    assert not re.search(r'<span class="[^"]*\bfa-[^"]*"></span>', html), "icons left for the icon font to draw"
     assert not re.search(r'<i class="[^"]*\bfa-', html), "Font Awesome <i> icons left (need its script)"
     if page_path != "search.html":
         assert "searchindex.js" not in html
