@@ -31,6 +31,9 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "_ext"))
+from book_pdf import chromium  # noqa: E402  (the same Chromium the PDF is printed with)
+
 PAGES = ["intro.html", "chapters/05_numeric_gradients.html", "chapters/07_keras.html"]
 METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
            "cumulative-layout-shift", "speed-index"]
@@ -101,13 +104,6 @@ def lighthouse_command() -> list[str]:
         subprocess.run(["npm", "install", "--prefix", str(NPM_PREFIX), "--no-audit", "--no-fund",
                         "lighthouse"], check=True)
     return [str(executable)]
-
-
-def chromium() -> str:
-    for name in (os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"):
-        if name and shutil.which(name):
-            return shutil.which(name)
-    sys.exit("Lighthouse needs Chromium (e.g. `sudo apt-get install chromium`) or CHROMIUM set.")
 
 
 def audit(url: str, command: list[str], chrome: str) -> dict:
